@@ -44,7 +44,7 @@ pub mod walcodec;
 
 pub use chunk::{Chunk, WriteBatch};
 pub use column::{Column, ColumnVec, DictBuilder, DictVec, PhysicalType, Scalar};
-pub use engine::{DeleteFilter, Engine, EngineOptions, EngineStats};
+pub use engine::{BulkLoad, DeleteFilter, Engine, EngineOptions, EngineStats};
 pub use error::{Error, Result};
 pub use part::{BlockStats, StatSum};
 pub use schema::{ColumnDef, ColumnRole, DAY_US, DedupPolicy, TableOptions, TableSchema};

@@ -4,7 +4,7 @@ mod datetime;
 mod interval;
 pub mod numeric;
 pub mod text;
-mod value;
+pub mod value;
 
 pub use datetime::*;
 pub use interval::Interval;

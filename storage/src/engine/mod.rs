@@ -1,4 +1,5 @@
 //! The engine: ties WAL, memtable, parts and manifest together behind a small API.
+mod bulk;
 mod flush;
 mod maintenance;
 mod recovery;
@@ -13,6 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use bulk::BulkLoad;
 pub use maintenance::DeleteFilter;
 
 use crate::error::{Error, Result};

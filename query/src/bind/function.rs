@@ -1,0 +1,426 @@
+//! Function calls: scalar, aggregate (DISTINCT, FILTER, ORDER BY, WITHIN GROUP) and window calls.
+use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
+
+use super::Binder;
+use super::coerce::{boolean, coerce};
+use super::expr::{ExprCtx, function_name};
+use crate::error::{QueryError, Result, sqlstate};
+use crate::plan::{
+    AggCall, Expr, Frame, FrameBound, FrameUnits, SortKey, SubqueryExpr, SubqueryKind, WindowCall, WindowKind,
+};
+use crate::types::{DataType, Value};
+
+/// Arguments of a call as written.
+struct CallArgs<'a> {
+    exprs: Vec<&'a ast::Expr>,
+    star: bool,
+    distinct: bool,
+    order_by: Vec<&'a ast::OrderByExpr>,
+}
+
+fn call_args(f: &ast::Function) -> Result<CallArgs<'_>> {
+    let mut out = CallArgs {
+        exprs: Vec::new(),
+        star: false,
+        distinct: false,
+        order_by: Vec::new(),
+    };
+    if let FunctionArguments::List(list) = &f.args {
+        out.distinct = matches!(list.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct));
+        for a in &list.args {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.exprs.push(e),
+                FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => out.star = true,
+                FunctionArg::Named {
+                    arg: FunctionArgExpr::Expr(e),
+                    ..
+                }
+                | FunctionArg::ExprNamed {
+                    arg: FunctionArgExpr::Expr(e),
+                    ..
+                } => out.exprs.push(e),
+                other => return crate::error::unsupported(format!("function argument {other}")),
+            }
+        }
+        for c in &list.clauses {
+            match c {
+                ast::FunctionArgumentClause::OrderBy(keys) => out.order_by.extend(keys.iter()),
+                other => return crate::error::unsupported(format!("function argument clause {other}")),
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Binder<'_> {
+    /// Binds a function call.
+    pub(crate) fn function(&self, f: &ast::Function, cx: &ExprCtx<'_>) -> Result<Expr> {
+        let name = function_name(&f.name);
+        if let FunctionArguments::Subquery(q) = &f.args {
+            if name == "array" {
+                let (plan, correlated) = self.subquery(q, cx.scope)?;
+                let elem = plan
+                    .fields()
+                    .first()
+                    .map(|f| f.ty.clone())
+                    .unwrap_or(DataType::Text);
+                let elem = if elem == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    elem
+                };
+                return Ok(Expr::Subquery(Box::new(SubqueryExpr {
+                    plan,
+                    kind: SubqueryKind::Array,
+                    correlated,
+                    ty: DataType::Array(Box::new(elem)),
+                })));
+            }
+            return crate::error::unsupported(format!("a subquery as the argument of {name}"));
+        }
+        let args = call_args(f)?;
+        if f.over.is_some() {
+            return self.window_call(&name, f, &args, cx);
+        }
+        let is_agg = !self.registry.aggregates(&name).is_empty()
+            && (self.registry.scalars(&name).is_empty() || args.star);
+        if is_agg || !f.within_group.is_empty() {
+            return self.aggregate_call(&name, f, &args, cx);
+        }
+        if args.star {
+            return Err(QueryError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("{name}(*) specified, but {name} is not an aggregate function"),
+            ));
+        }
+        if args.distinct || f.filter.is_some() {
+            return Err(QueryError::new(
+                sqlstate::WRONG_OBJECT_TYPE,
+                format!("DISTINCT or FILTER specified, but {name} is not an aggregate function"),
+            ));
+        }
+        let bound = args
+            .exprs
+            .iter()
+            .map(|e| self.expr(e, cx))
+            .collect::<Result<Vec<_>>>()?;
+        match name.as_str() {
+            "coalesce" => {
+                if bound.is_empty() {
+                    return Err(QueryError::new(
+                        sqlstate::SYNTAX_ERROR,
+                        "syntax error at or near \")\"",
+                    ));
+                }
+                let (items, ty) = self.unify(bound, "COALESCE")?;
+                return Ok(Expr::Coalesce(items, ty));
+            }
+            "row" => return crate::error::unsupported("ROW constructors"),
+            _ => {}
+        }
+        if self.registry.scalars(&name).is_empty() {
+            if !self.registry.tables(&name).is_empty() {
+                return Err(QueryError::new(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    format!("set-returning function {name}() is only supported in FROM"),
+                )
+                .with_hint(format!("Write SELECT ... FROM {name}(...).")));
+            }
+            let types: Vec<String> = bound.iter().map(|e| e.ty().display_name()).collect();
+            return Err(QueryError::new(sqlstate::UNDEFINED_FUNCTION, format!("function {name}({}) does not exist", types.join(", ")))
+                .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."));
+        }
+        self.call_scalar(&name, bound)
+    }
+
+    fn aggregate_call(
+        &self,
+        name: &str,
+        f: &ast::Function,
+        args: &CallArgs<'_>,
+        cx: &ExprCtx<'_>,
+    ) -> Result<Expr> {
+        let Some(aggs) = cx.aggs else {
+            return Err(QueryError::new(
+                sqlstate::GROUPING_ERROR,
+                format!("aggregate functions are not allowed in {}", cx.clause),
+            ));
+        };
+        // Arguments may not contain aggregates themselves.
+        let inner = ExprCtx {
+            scope: cx.scope,
+            aggs: None,
+            windows: None,
+            named_windows: None,
+            clause: "aggregate function calls",
+        };
+        let ordered_set = !f.within_group.is_empty();
+        let (direct, mut agg_args): (Vec<Expr>, Vec<Expr>) = if ordered_set {
+            let direct = args
+                .exprs
+                .iter()
+                .map(|e| self.expr(e, &inner))
+                .collect::<Result<Vec<_>>>()?;
+            let within = f
+                .within_group
+                .iter()
+                .map(|k| self.expr(&k.expr, &inner))
+                .collect::<Result<Vec<_>>>()?;
+            (direct, within)
+        } else {
+            (
+                Vec::new(),
+                args.exprs
+                    .iter()
+                    .map(|e| self.expr(e, &inner))
+                    .collect::<Result<Vec<_>>>()?,
+            )
+        };
+        if args.star && !agg_args.is_empty() {
+            return Err(QueryError::new(
+                sqlstate::SYNTAX_ERROR,
+                "syntax error at or near \"*\"",
+            ));
+        }
+        let types: Vec<DataType> = agg_args.iter().map(Expr::ty).collect();
+        let r = self.registry.resolve_aggregate(name, &types).map_err(|e| {
+            if e.code == sqlstate::UNDEFINED_FUNCTION && self.registry.aggregates(name).is_empty() {
+                QueryError::new(
+                    sqlstate::UNDEFINED_FUNCTION,
+                    format!("function {name} does not exist"),
+                )
+            } else {
+                e
+            }
+        })?;
+        agg_args = agg_args
+            .into_iter()
+            .zip(&r.arg_types)
+            .map(|(a, t)| coerce(self, a, t))
+            .collect::<Result<Vec<_>>>()?;
+        let mut direct_values = Vec::new();
+        for (i, d) in direct.into_iter().enumerate() {
+            let want = r.func.direct_args.get(i).cloned().unwrap_or(DataType::Float8);
+            let d = coerce(self, d, &want)?;
+            let v = crate::exec::eval_constant(&d, self.ctx).map_err(|_| {
+                QueryError::new(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    "direct arguments of ordered-set aggregates must be constants",
+                )
+            })?;
+            direct_values.push(v);
+        }
+        let filter = f
+            .filter
+            .as_ref()
+            .map(|e| self.expr(e, &inner).and_then(|x| boolean(self, x, "FILTER")))
+            .transpose()?;
+        let order_by = args
+            .order_by
+            .iter()
+            .map(|k| self.sort_key(k, &inner))
+            .collect::<Result<Vec<_>>>()?;
+        let ty = r.ret.clone();
+        let call = AggCall {
+            func: r.func,
+            args: agg_args,
+            direct: direct_values,
+            ty: ty.clone(),
+            distinct: args.distinct,
+            filter,
+            order_by,
+        };
+        let mut list = aggs.borrow_mut();
+        let idx = list.len();
+        list.push(call);
+        Ok(Expr::AggRef(idx, ty))
+    }
+
+    /// Binds one ORDER BY key in `cx`.
+    pub(crate) fn sort_key(&self, k: &ast::OrderByExpr, cx: &ExprCtx<'_>) -> Result<SortKey> {
+        let expr = self.expr(&k.expr, cx)?;
+        Ok(sort_key_of(expr, k))
+    }
+
+    fn window_call(
+        &self,
+        name: &str,
+        f: &ast::Function,
+        args: &CallArgs<'_>,
+        cx: &ExprCtx<'_>,
+    ) -> Result<Expr> {
+        let Some(windows) = cx.windows else {
+            return Err(QueryError::new(
+                sqlstate::WINDOWING_ERROR,
+                format!("window functions are not allowed in {}", cx.clause),
+            ));
+        };
+        let spec = self.window_spec(f.over.as_ref(), cx)?;
+        let bound = args
+            .exprs
+            .iter()
+            .map(|e| self.expr(e, cx))
+            .collect::<Result<Vec<_>>>()?;
+        let types: Vec<DataType> = bound.iter().map(Expr::ty).collect();
+        let partition = spec
+            .partition_by
+            .iter()
+            .map(|e| self.expr(e, cx))
+            .collect::<Result<Vec<_>>>()?;
+        let order = spec
+            .order_by
+            .iter()
+            .map(|k| self.sort_key(k, cx))
+            .collect::<Result<Vec<_>>>()?;
+        let frame = self.frame(spec.window_frame.as_ref(), &order)?;
+        let filter = f
+            .filter
+            .as_ref()
+            .map(|e| self.expr(e, cx).and_then(|x| boolean(self, x, "FILTER")))
+            .transpose()?;
+        let (kind, arg_types, ty) = if !self.registry.windows(name).is_empty() {
+            let r = self.registry.resolve_window(name, &types)?;
+            (WindowKind::Function(r.func), r.arg_types, r.ret)
+        } else if !self.registry.aggregates(name).is_empty() {
+            let r = self.registry.resolve_aggregate(name, &types)?;
+            (WindowKind::Aggregate(r.func, Vec::new()), r.arg_types, r.ret)
+        } else {
+            return Err(QueryError::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("function {name} is not a window function or aggregate"),
+            )
+            .with_hint("OVER requires a window function or an aggregate."));
+        };
+        let args = bound
+            .into_iter()
+            .zip(&arg_types)
+            .map(|(a, t)| coerce(self, a, t))
+            .collect::<Result<Vec<_>>>()?;
+        let mut list = windows.borrow_mut();
+        let idx = list.len();
+        list.push(WindowCall {
+            kind,
+            args,
+            partition,
+            order,
+            frame,
+            filter,
+            ty: ty.clone(),
+        });
+        Ok(Expr::WindowRef(idx, ty))
+    }
+
+    fn window_spec(&self, over: Option<&ast::WindowType>, cx: &ExprCtx<'_>) -> Result<ast::WindowSpec> {
+        let named = |n: &ast::Ident| -> Result<ast::WindowSpec> {
+            let key = super::ident(n);
+            cx.named_windows
+                .and_then(|m| m.get(&key))
+                .cloned()
+                .ok_or_else(|| {
+                    QueryError::new(
+                        sqlstate::UNDEFINED_OBJECT,
+                        format!("window \"{key}\" does not exist"),
+                    )
+                })
+        };
+        match over {
+            Some(ast::WindowType::NamedWindow(n)) => named(n),
+            Some(ast::WindowType::WindowSpec(s)) => match &s.window_name {
+                Some(base) => {
+                    let mut b = named(base)?;
+                    if !s.order_by.is_empty() {
+                        b.order_by = s.order_by.clone();
+                    }
+                    if s.window_frame.is_some() {
+                        b.window_frame = s.window_frame.clone();
+                    }
+                    Ok(b)
+                }
+                None => Ok(s.clone()),
+            },
+            None => Ok(ast::WindowSpec {
+                window_name: None,
+                partition_by: vec![],
+                order_by: vec![],
+                window_frame: None,
+            }),
+        }
+    }
+
+    fn frame(&self, f: Option<&ast::WindowFrame>, order: &[SortKey]) -> Result<Frame> {
+        let Some(f) = f else { return Ok(Frame::default()) };
+        let units = match f.units {
+            ast::WindowFrameUnits::Rows => FrameUnits::Rows,
+            ast::WindowFrameUnits::Range => FrameUnits::Range,
+            ast::WindowFrameUnits::Groups => FrameUnits::Groups,
+        };
+        let bound = |b: &ast::WindowFrameBound, start: bool| -> Result<FrameBound> {
+            let offset = |e: &ast::Expr| -> Result<Value> {
+                let x = self.expr(e, &ExprCtx::plain(&super::Scope::default(), "window frame"))?;
+                let x = match (units, x.ty()) {
+                    (FrameUnits::Range, DataType::Unknown) => coerce(self, x, &DataType::Interval)?,
+                    (FrameUnits::Rows | FrameUnits::Groups, _) => coerce(self, x, &DataType::Int8)?,
+                    _ => x,
+                };
+                let v = crate::exec::eval_constant(&x, self.ctx)?;
+                if matches!(v, Value::Int(n) if n < 0) || v.is_null() {
+                    return Err(QueryError::new(
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        "frame starting offset must not be negative",
+                    ));
+                }
+                Ok(v)
+            };
+            Ok(match b {
+                ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+                ast::WindowFrameBound::Preceding(None) => {
+                    if !start {
+                        return Err(QueryError::new(
+                            sqlstate::WINDOWING_ERROR,
+                            "frame end cannot be UNBOUNDED PRECEDING",
+                        ));
+                    }
+                    FrameBound::UnboundedPreceding
+                }
+                ast::WindowFrameBound::Following(None) => {
+                    if start {
+                        return Err(QueryError::new(
+                            sqlstate::WINDOWING_ERROR,
+                            "frame start cannot be UNBOUNDED FOLLOWING",
+                        ));
+                    }
+                    FrameBound::UnboundedFollowing
+                }
+                ast::WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(offset(e)?),
+                ast::WindowFrameBound::Following(Some(e)) => FrameBound::Following(offset(e)?),
+            })
+        };
+        let start = bound(&f.start_bound, true)?;
+        let end = match &f.end_bound {
+            Some(b) => bound(b, false)?,
+            None => FrameBound::CurrentRow,
+        };
+        if units == FrameUnits::Range
+            && (matches!(start, FrameBound::Preceding(_) | FrameBound::Following(_))
+                || matches!(end, FrameBound::Preceding(_) | FrameBound::Following(_)))
+            && order.len() != 1
+        {
+            return Err(QueryError::new(
+                sqlstate::WINDOWING_ERROR,
+                "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+            ));
+        }
+        Ok(Frame { units, start, end })
+    }
+}
+
+/// A sort key with PostgreSQL's NULL placement defaults.
+pub(crate) fn sort_key_of(expr: Expr, k: &ast::OrderByExpr) -> SortKey {
+    let desc = matches!(k.options.sort, Some(ast::OrderBySort::Desc));
+    let nulls_first = k.options.nulls_first.unwrap_or(desc);
+    SortKey {
+        expr,
+        desc,
+        nulls_first,
+    }
+}

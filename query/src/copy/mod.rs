@@ -1,0 +1,10 @@
+//! COPY: streaming text/CSV parsing into typed columns (COPY FROM) and formatting of rows
+//! (COPY TO). Parsing converts each field straight into its column builder; errors name the
+//! line and column, as PostgreSQL's CONTEXT does.
+mod numbers;
+mod reader;
+mod writer;
+
+pub use numbers::{parse_decimal_f64, parse_i64_bytes, parse_iso_timestamp};
+pub use reader::{CopyReader, ReaderColumn};
+pub use writer::format_rows;

@@ -1,0 +1,143 @@
+//! Fast paths for the values COPY sees most: integers, short decimals, ISO timestamps.
+
+/// Parses an optionally signed decimal integer.
+pub fn parse_i64_bytes(b: &[u8]) -> Option<i64> {
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_sub(i64::from(d))?;
+    }
+    if neg { Some(v) } else { v.checked_neg() }
+}
+
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+    1e19, 1e20, 1e21, 1e22,
+];
+
+/// Parses `-123.45`-style decimals exactly (mantissa below 2^53, at most 22 decimals); None
+/// means "use the general parser".
+pub fn parse_decimal_f64(b: &[u8]) -> Option<f64> {
+    let (neg, rest) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if rest.is_empty() || rest.len() > 20 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut frac = 0usize;
+    let mut seen_dot = false;
+    let mut digits = 0;
+    for &c in rest {
+        if c == b'.' {
+            if seen_dot {
+                return None;
+            }
+            seen_dot = true;
+            continue;
+        }
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        m = m * 10 + u64::from(d);
+        digits += 1;
+        if seen_dot {
+            frac += 1;
+        }
+    }
+    if digits == 0 || m >= (1u64 << 53) {
+        return None;
+    }
+    // Both m and 10^frac are exact doubles, so the division is correctly rounded.
+    let v = m as f64 / *POW10.get(frac)?;
+    Some(if neg { -v } else { v })
+}
+
+fn two(b: &[u8], i: usize) -> Option<u32> {
+    let h = b.get(i)?.wrapping_sub(b'0');
+    let l = b.get(i + 1)?.wrapping_sub(b'0');
+    (h <= 9 && l <= 9).then_some(u32::from(h) * 10 + u32::from(l))
+}
+
+/// Parses `YYYY-MM-DD HH:MM:SS[.ffffff]` (no zone) to µs since the epoch; None → general parser.
+pub fn parse_iso_timestamp(b: &[u8]) -> Option<i64> {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b' ' || b[10] == b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let y = two(b, 0)? * 100 + two(b, 2)?;
+    let (mo, d, h, mi, s) = (two(b, 5)?, two(b, 8)?, two(b, 11)?, two(b, 14)?, two(b, 17)?);
+    if !(1..=12).contains(&mo)
+        || d == 0
+        || d > crate::types::days_in_month(i64::from(y), mo)
+        || h > 23
+        || mi > 59
+        || s > 59
+    {
+        return None;
+    }
+    let mut us = 0i64;
+    if b.len() > 19 {
+        if b[19] != b'.' || b.len() > 26 || b.len() == 20 {
+            return None;
+        }
+        for (k, &c) in b[20..].iter().enumerate() {
+            let dg = c.wrapping_sub(b'0');
+            if dg > 9 {
+                return None;
+            }
+            us += i64::from(dg) * 10i64.pow(5 - k as u32);
+        }
+    }
+    let days = crate::types::days_from_civil(i64::from(y), mo, d);
+    Some(days * 86_400_000_000 + i64::from(h * 3600 + mi * 60 + s) * 1_000_000 + us)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_paths_agree_with_the_general_parsers() {
+        for s in ["0", "-1", "12034", "9223372036854775807", "-9223372036854775808"] {
+            assert_eq!(parse_i64_bytes(s.as_bytes()), s.parse().ok(), "{s}");
+        }
+        assert_eq!(parse_i64_bytes(b"9223372036854775808"), None);
+        for s in ["65.3", "2.51", "-0.05", "0.1", "12000", "1234567.891", "0.000001"] {
+            assert_eq!(
+                parse_decimal_f64(s.as_bytes()),
+                Some(s.parse::<f64>().unwrap()),
+                "{s}"
+            );
+        }
+        assert_eq!(parse_decimal_f64(b"1e5"), None);
+        assert_eq!(
+            parse_iso_timestamp(b"2026-01-05 10:00:00"),
+            Some(1_767_607_200_000_000)
+        );
+        assert_eq!(
+            parse_iso_timestamp(b"2026-01-05 10:00:00.25"),
+            Some(1_767_607_200_250_000)
+        );
+        assert_eq!(parse_iso_timestamp(b"2026-02-30 10:00:00"), None);
+    }
+}

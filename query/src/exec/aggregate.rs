@@ -1,0 +1,224 @@
+//! Hash aggregation: group keys → dense group ids, one accumulator per aggregate call holding a
+//! state per group. FILTER, DISTINCT and ORDER BY inside calls are handled here, generically.
+use std::collections::HashSet;
+
+use super::context::ExecCtx;
+use super::expr::eval_expr;
+use super::keys::{KeyTable, encode};
+use super::sort::sort_indices;
+use super::{BoxOp, Operator};
+use crate::error::Result;
+use crate::functions::{Accumulator, AggregateSpec};
+use crate::plan::{AggCall, Expr, SortKey};
+use crate::types::{DataType, Value};
+use crate::vector::{Batch, Vector};
+
+/// Rows buffered for an aggregate with ORDER BY: group, arguments, sort keys.
+struct Ordered {
+    groups: Vec<u32>,
+    args: Vec<Vec<Value>>,
+    keys: Vec<Vec<Value>>,
+}
+
+/// Hash aggregate operator.
+pub struct AggregateOp {
+    input: BoxOp,
+    group: Vec<Expr>,
+    aggs: Vec<AggCall>,
+    cx: ExecCtx,
+    out: Option<std::vec::IntoIter<Batch>>,
+}
+
+impl AggregateOp {
+    /// Aggregates `input`.
+    pub fn new(input: BoxOp, group: Vec<Expr>, aggs: Vec<AggCall>, cx: ExecCtx) -> AggregateOp {
+        AggregateOp {
+            input,
+            group,
+            aggs,
+            cx,
+            out: None,
+        }
+    }
+
+    fn run(&mut self) -> Result<Vec<Batch>> {
+        let mut table = KeyTable::default();
+        let mut key_values: Vec<Vec<Value>> = vec![Vec::new(); self.group.len()];
+        let mut accs: Vec<Box<dyn Accumulator>> = Vec::with_capacity(self.aggs.len());
+        for a in &self.aggs {
+            let spec = AggregateSpec {
+                arg_types: a.args.iter().map(Expr::ty).collect(),
+                direct_args: a.direct.clone(),
+                return_type: a.ty.clone(),
+            };
+            accs.push((a.func.create)(&spec)?);
+        }
+        let mut seen: Vec<HashSet<(u32, Vec<u8>)>> = vec![HashSet::new(); self.aggs.len()];
+        let mut ordered: Vec<Ordered> = (0..self.aggs.len())
+            .map(|_| Ordered {
+                groups: vec![],
+                args: vec![],
+                keys: vec![],
+            })
+            .collect();
+        let mut interner = super::keys::Interner::default();
+        while let Some(b) = self.input.next()? {
+            self.cx.eval().check_cancel()?;
+            if b.is_empty() {
+                continue;
+            }
+            let n = b.len();
+            let keys = self
+                .group
+                .iter()
+                .map(|g| eval_expr(g, &b, &self.cx))
+                .collect::<Result<Vec<_>>>()?;
+            let mut new_rows = Vec::new();
+            let gids = if self.group.is_empty() {
+                vec![0u32; n]
+            } else {
+                table.assign(&keys, n, &mut new_rows)
+            };
+            for &r in &new_rows {
+                for (kv, k) in key_values.iter_mut().zip(&keys) {
+                    kv.push(k.value(r));
+                }
+            }
+            let ngroups = if self.group.is_empty() { 1 } else { table.len() };
+            for (ai, a) in self.aggs.iter().enumerate() {
+                let mut args = a
+                    .args
+                    .iter()
+                    .map(|x| eval_expr(x, &b, &self.cx))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut rows: Option<Vec<u32>> = None;
+                if let Some(f) = &a.filter {
+                    let m = eval_expr(f, &b, &self.cx)?.truth_mask();
+                    rows = Some((0..n as u32).filter(|&i| m[i as usize]).collect());
+                }
+                if a.distinct {
+                    let arg_keys = encode(&args, n, &mut interner);
+                    let candidates: Vec<u32> = rows.clone().unwrap_or_else(|| (0..n as u32).collect());
+                    let mut keep = Vec::new();
+                    for i in candidates {
+                        // DISTINCT ignores NULL arguments, as the aggregates would.
+                        if args.iter().any(|v| v.is_null(i as usize)) {
+                            continue;
+                        }
+                        if seen[ai].insert((gids[i as usize], arg_keys.key(i as usize).to_vec())) {
+                            keep.push(i);
+                        }
+                    }
+                    rows = Some(keep);
+                }
+                let sel_gids: Vec<u32> = match &rows {
+                    Some(r) => r.iter().map(|&i| gids[i as usize]).collect(),
+                    None => gids.clone(),
+                };
+                if let Some(r) = &rows {
+                    args = args.iter().map(|v| v.take(r)).collect();
+                }
+                if !a.order_by.is_empty() {
+                    let sub = match &rows {
+                        Some(r) => b.take(r),
+                        None => b.clone(),
+                    };
+                    let kv = a
+                        .order_by
+                        .iter()
+                        .map(|k| eval_expr(&k.expr, &sub, &self.cx))
+                        .collect::<Result<Vec<_>>>()?;
+                    let o = &mut ordered[ai];
+                    for i in 0..sel_gids.len() {
+                        o.groups.push(sel_gids[i]);
+                        o.args.push(args.iter().map(|v| v.value(i)).collect());
+                        o.keys.push(kv.iter().map(|v| v.value(i)).collect());
+                    }
+                    continue;
+                }
+                accs[ai].resize(ngroups);
+                if !sel_gids.is_empty() {
+                    accs[ai].update(&sel_gids, &args)?;
+                }
+            }
+        }
+        let ngroups = if self.group.is_empty() { 1 } else { table.len() };
+        for (ai, a) in self.aggs.iter().enumerate() {
+            accs[ai].resize(ngroups);
+            if !a.order_by.is_empty() {
+                feed_ordered(&mut *accs[ai], &ordered[ai], &a.order_by, a)?;
+            }
+        }
+        let mut batches = Vec::new();
+        let chunk = 8192;
+        let mut start = 0;
+        while start < ngroups {
+            let end = (start + chunk).min(ngroups);
+            let mut cols = Vec::with_capacity(self.group.len() + self.aggs.len());
+            for (g, kv) in self.group.iter().zip(&key_values) {
+                cols.push(Vector::from_values(g.ty(), kv[start..end].to_vec()));
+            }
+            for (acc, a) in accs.iter().zip(&self.aggs) {
+                let vals = (start..end).map(|g| acc.value(g)).collect::<Result<Vec<_>>>()?;
+                cols.push(Vector::from_values(a.ty.clone(), vals));
+            }
+            batches.push(Batch::new(cols, end - start));
+            start = end;
+        }
+        Ok(batches)
+    }
+}
+
+fn feed_ordered(acc: &mut dyn Accumulator, o: &Ordered, keys: &[SortKey], a: &AggCall) -> Result<()> {
+    if o.groups.is_empty() {
+        return Ok(());
+    }
+    let n = o.groups.len();
+    // Sort rows by (group, keys) then feed in that order.
+    let mut key_cols = vec![Vector::ints(
+        DataType::Int8,
+        o.groups.iter().map(|&g| i64::from(g)).collect(),
+    )];
+    let mut sort_keys = vec![SortKey {
+        expr: Expr::Column(0, DataType::Int8),
+        desc: false,
+        nulls_first: false,
+    }];
+    for (k, sk) in keys.iter().enumerate() {
+        let ty = sk.expr.ty();
+        key_cols.push(Vector::from_values(
+            ty.clone(),
+            o.keys.iter().map(|r| r[k].clone()).collect(),
+        ));
+        sort_keys.push(SortKey {
+            expr: Expr::Column(k + 1, ty),
+            desc: sk.desc,
+            nulls_first: sk.nulls_first,
+        });
+    }
+    let batch = Batch::new(key_cols, n);
+    let perm = sort_indices(&batch, &sort_keys)?;
+    let groups: Vec<u32> = perm.iter().map(|&i| o.groups[i as usize]).collect();
+    let args: Vec<Vector> = a
+        .args
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            Vector::from_values(
+                e.ty(),
+                perm.iter().map(|&i| o.args[i as usize][k].clone()).collect(),
+            )
+        })
+        .collect();
+    acc.update(&groups, &args)
+}
+
+impl Operator for AggregateOp {
+    fn next(&mut self) -> Result<Option<Batch>> {
+        if self.out.is_none() {
+            let b = self.run()?;
+            self.out = Some(b.into_iter());
+        }
+        Ok(self.out.as_mut().and_then(|o| o.next()))
+    }
+}

@@ -1,0 +1,35 @@
+//! The optimizer: rewrite rules applied in order over the logical plan.
+//! 1. constant folding; 2. filter pushdown (through projections and into join sides and scans);
+//! 3. scan restriction: time range, tag series sets, block-skipping ranges; 4. column pruning;
+//! 5. time-series rules (last point, top-N).
+mod fold;
+mod prune;
+mod pushdown;
+mod scan;
+mod timeseries;
+
+use crate::context::EvalContext;
+use crate::error::Result;
+use crate::plan::Plan;
+
+/// Optimizes a plan.
+pub fn optimize(plan: Plan, ctx: &EvalContext) -> Result<Plan> {
+    let plan = fold::fold_plan(plan, ctx);
+    let plan = pushdown::push_filters(plan);
+    let plan = scan::restrict_scans(plan, ctx);
+    let plan = timeseries::apply(plan);
+    let plan = prune::prune(plan);
+    Ok(plan)
+}
+
+/// Folds constants and restricts the scan of a DELETE (no column pruning: the filter sees every
+/// column).
+pub fn restrict_for_delete(plan: Plan, ctx: &EvalContext) -> Plan {
+    let plan = fold::fold_plan(plan, ctx);
+    scan::restrict_scans(plan, ctx)
+}
+
+/// Folds the constant parts of an expression.
+pub fn fold_expr(e: crate::plan::Expr, ctx: &EvalContext) -> crate::plan::Expr {
+    fold::fold(e, ctx)
+}

@@ -1,0 +1,225 @@
+//! Bulk loads (COPY): rows go straight to parts, sorted per (series, ts) in chunks, and become
+//! visible, durably, in one manifest edit at commit. A load that fails or is dropped before
+//! commit leaves nothing behind: its part files are removed and no edit refers to them.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::flush::{partition_bounds, scratch_snapshot, write_part};
+use super::state::{TableEntry, lock_err};
+use super::write::prepare;
+use super::{Engine, Inner};
+use crate::chunk::{Chunk, WriteBatch};
+use crate::error::Result;
+use crate::manifest::{Edit, PartMeta};
+use crate::part::Part;
+use crate::snapshot::{Piece, Source};
+
+/// Rows buffered before a chunk of parts is written.
+const BULK_ROWS: usize = 4 << 20;
+
+/// An open bulk load into one table.
+pub struct BulkLoad {
+    inner: Arc<Inner>,
+    entry: TableEntry,
+    chunks: Vec<Arc<Chunk>>,
+    buffered: usize,
+    written: Vec<PartMeta>,
+    rows: u64,
+    committed: bool,
+}
+
+impl std::fmt::Debug for BulkLoad {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkLoad")
+            .field("table", &self.entry.schema.name)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// Starts a bulk load into `table`.
+    pub fn bulk_load(&self, table: &str) -> Result<BulkLoad> {
+        self.inner.check_poisoned()?;
+        let entry = self.inner.read()?.entry(table)?.clone();
+        Ok(BulkLoad {
+            inner: self.inner.clone(),
+            entry,
+            chunks: Vec::new(),
+            buffered: 0,
+            written: Vec::new(),
+            rows: 0,
+            committed: false,
+        })
+    }
+}
+
+impl BulkLoad {
+    /// Adds a batch (validated like [`Engine::append`]).
+    pub fn append(&mut self, batch: &WriteBatch) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let chunk = prepare(&self.entry, batch)?;
+        self.buffered += chunk.rows();
+        self.rows += chunk.rows() as u64;
+        self.chunks.push(Arc::new(chunk));
+        if self.buffered >= BULK_ROWS {
+            self.write_buffered()?;
+        }
+        Ok(())
+    }
+
+    /// Rows added so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    fn write_buffered(&mut self) -> Result<()> {
+        if self.chunks.is_empty() {
+            return Ok(());
+        }
+        let inner = &self.inner;
+        let schema = self.entry.schema.clone();
+        let mut by_partition: BTreeMap<i64, BTreeMap<u32, Vec<Source>>> = BTreeMap::new();
+        for chunk in &self.chunks {
+            for (i, r) in chunk.runs.iter().enumerate() {
+                let (first, last) = (schema.partition_of(r.min_ts), schema.partition_of(r.max_ts));
+                let mut p = first;
+                loop {
+                    by_partition
+                        .entry(p)
+                        .or_default()
+                        .entry(r.series)
+                        .or_default()
+                        .push(Source::Chunk {
+                            chunk: chunk.clone(),
+                            run: i as u32,
+                        });
+                    if p >= last {
+                        break;
+                    }
+                    p += schema.options.partition_us;
+                }
+            }
+        }
+        let snap = scratch_snapshot(
+            schema.clone(),
+            self.entry.shared.series()?,
+            Vec::new(),
+            Vec::new(),
+        );
+        let seq = inner.read()?.committed_seq;
+        for (p, per_series) in by_partition {
+            let pieces: Vec<Piece> = per_series
+                .into_iter()
+                .map(|(s, sources)| Piece {
+                    series: s,
+                    min_ts: i64::MIN,
+                    max_ts: i64::MAX,
+                    rows: 0,
+                    sources,
+                })
+                .collect();
+            let base = PartMeta {
+                id: 0,
+                table_id: schema.id,
+                partition: p,
+                min_ts: 0,
+                max_ts: 0,
+                rows: 0,
+                bytes: 0,
+                min_seq: seq,
+                max_seq: seq,
+                level: 0,
+            };
+            let _ = partition_bounds(&schema, p);
+            if let Some((meta, _)) = write_part(inner, &snap, &pieces, base, None)? {
+                self.written.push(meta);
+            }
+        }
+        self.chunks.clear();
+        self.buffered = 0;
+        Ok(())
+    }
+
+    /// Writes what is buffered and makes every row of the load visible and durable at once.
+    pub fn commit(mut self) -> Result<u64> {
+        self.write_buffered()?;
+        let inner = self.inner.clone();
+        let table_id = self.entry.schema.id;
+        let parts_dir = inner.dir.join("parts");
+        inner
+            .fs
+            .sync_dir(&parts_dir)
+            .map_err(|e| inner.poison(format!("fsync {}: {e}", parts_dir.display())))?;
+        let _m = inner.maintenance.lock().map_err(|_| lock_err())?;
+        if !inner
+            .read()?
+            .tables
+            .get(&table_id)
+            .is_some_and(|e| Arc::ptr_eq(&e.shared, &self.entry.shared))
+        {
+            return Err(crate::error::Error::NoSuchTable(self.entry.schema.name.clone()));
+        }
+        // New series must be in the manifest before parts that use them.
+        let mut edits = Vec::new();
+        let series = self.entry.shared.series()?;
+        let mut done = self
+            .entry
+            .shared
+            .persisted_series
+            .lock()
+            .map_err(|_| lock_err())?;
+        if series.len() as u32 > *done {
+            let keys = (*done..series.len() as u32)
+                .map(|s| {
+                    series
+                        .key_values(s)
+                        .into_iter()
+                        .map(|v| v.map(|b| String::from_utf8_lossy(b).into_owned()))
+                        .collect()
+                })
+                .collect();
+            edits.push(Edit::AddSeries {
+                table_id,
+                first_id: *done,
+                keys,
+            });
+        }
+        edits.extend(self.written.iter().cloned().map(Edit::AddPart));
+        inner.log(edits)?;
+        *done = (*done).max(series.len() as u32);
+        drop(done);
+        let mut opened = Vec::with_capacity(self.written.len());
+        for meta in &self.written {
+            opened.push(Arc::new(Part::open(
+                &*inner.fs,
+                &inner.part_path(meta.id),
+                meta.clone(),
+            )?));
+        }
+        {
+            let mut st = inner.write()?;
+            for p in opened {
+                st.add_part(p);
+            }
+        }
+        if let Ok(mut c) = self.entry.shared.last.lock() {
+            c.valid = false;
+            c.rows.clear();
+        }
+        self.committed = true;
+        Ok(self.rows)
+    }
+}
+
+impl Drop for BulkLoad {
+    fn drop(&mut self) {
+        if !self.committed {
+            for m in &self.written {
+                let _ = self.inner.fs.remove(&self.inner.part_path(m.id));
+            }
+        }
+    }
+}

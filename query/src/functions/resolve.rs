@@ -170,8 +170,20 @@ pub fn resolve<F>(
                 .all(|(t, a)| t == a || *a == DataType::Unknown)
         };
         let exact: Vec<_> = best.iter().filter(|b| unknown_only(&b.2)).cloned().collect();
+        // PostgreSQL: when all known arguments share one type, assume the unknown ones have it.
+        let known: Vec<&DataType> = actual.iter().filter(|t| **t != DataType::Unknown).collect();
+        let same_as_known: Vec<_> = match known.first() {
+            Some(k) if known.len() < actual.len() && known.iter().all(|t| t == k) => best
+                .iter()
+                .filter(|b| b.2.iter().all(|t| t.base() == k.base()))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
         if exact.len() == 1 {
             best = exact;
+        } else if same_as_known.len() == 1 {
+            best = same_as_known;
         } else {
             // With only unknown arguments, prefer an all-text overload.
             let texty: Vec<_> = best
@@ -179,8 +191,20 @@ pub fn resolve<F>(
                 .filter(|b| b.2.iter().all(|t| *t == DataType::Text))
                 .cloned()
                 .collect();
+            // Else prefer the overload taking preferred types where the arguments are unknown.
+            let preferred: Vec<_> = best
+                .iter()
+                .filter(|b| {
+                    b.2.iter()
+                        .zip(actual)
+                        .all(|(t, a)| *a != DataType::Unknown || t.is_preferred())
+                })
+                .cloned()
+                .collect();
             if texty.len() == 1 {
                 best = texty;
+            } else if preferred.len() == 1 {
+                best = preferred;
             } else {
                 return Err(QueryError::new(
                     sqlstate::AMBIGUOUS_FUNCTION,

@@ -2,5 +2,18 @@
 //! information, aggregates, window functions and set-returning functions.
 use super::Registry;
 
+#[allow(dead_code)]
+pub(crate) mod bignum;
+#[allow(dead_code)] // helpers used as modules are added
+pub(crate) mod kernels;
+pub(crate) mod math;
+pub(crate) mod operators;
+
+#[cfg(test)]
+mod tests;
+
 /// Registers every built-in function.
-pub fn register(_r: &mut Registry) {}
+pub fn register(r: &mut Registry) {
+    operators::register(r);
+    math::register(r);
+}

@@ -1,0 +1,12 @@
+//! Operators: comparisons, arithmetic, date/time arithmetic, concatenation, pattern matching and
+//! array containment.
+use crate::functions::Registry;
+
+pub(crate) mod arith;
+pub(crate) mod compare;
+
+/// Registers every operator.
+pub(crate) fn register(r: &mut Registry) {
+    compare::register(r);
+    arith::register(r);
+}

@@ -11,7 +11,7 @@ use crate::types::DataType;
 
 impl Binder<'_> {
     /// Binds a FROM list (comma-separated items are cross joins; later items may be LATERAL).
-    pub(crate) fn from_clause(&self, from: &[ast::TableWithJoins]) -> Result<(Plan, Scope)> {
+    pub(crate) fn bind_from(&self, from: &[ast::TableWithJoins]) -> Result<(Plan, Scope)> {
         let mut acc: Option<(Plan, Scope)> = None;
         for twj in from {
             let (plan, scope) = self.table_with_joins(twj, acc.as_ref().map(|a| &a.1))?;

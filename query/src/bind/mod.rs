@@ -195,7 +195,7 @@ impl<'a> Binder<'a> {
         }
         let shown = match qualifier {
             Some(q) => format!("{q}.{name}"),
-            None => name.to_string(),
+            None => format!("\"{name}\""),
         };
         Err(QueryError::new(
             sqlstate::UNDEFINED_COLUMN,

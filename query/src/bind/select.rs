@@ -69,7 +69,7 @@ impl Binder<'_> {
         if s.into.is_some() {
             return crate::error::unsupported("SELECT INTO");
         }
-        let (mut plan, scope) = self.from_clause(&s.from)?;
+        let (mut plan, scope) = self.bind_from(&s.from)?;
         if let Some(w) = &s.selection {
             let pred = self.expr(w, &ExprCtx::plain(&scope, "WHERE"))?;
             let pred = boolean(self, pred, "WHERE")?;

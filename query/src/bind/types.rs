@@ -11,10 +11,10 @@ pub fn sql_type(dt: &sqlparser::ast::DataType) -> Result<DataType> {
     }
     // timestamp(3), time(0): precision is accepted and ignored (microseconds are kept).
     for base in ["timestamp", "time"] {
-        if let Some(rest) = s.strip_prefix(&format!("{base}(")) {
-            if let Some(close) = rest.find(')') {
-                s = format!("{base}{}", &rest[close + 1..]);
-            }
+        if let Some(rest) = s.strip_prefix(&format!("{base}("))
+            && let Some(close) = rest.find(')')
+        {
+            s = format!("{base}{}", &rest[close + 1..]);
         }
     }
     let s = s

@@ -129,8 +129,8 @@ impl AggregateOp {
                         .map(|k| eval_expr(&k.expr, &sub, &self.cx))
                         .collect::<Result<Vec<_>>>()?;
                     let o = &mut ordered[ai];
-                    for i in 0..sel_gids.len() {
-                        o.groups.push(sel_gids[i]);
+                    for (i, &g) in sel_gids.iter().enumerate() {
+                        o.groups.push(g);
                         o.args.push(args.iter().map(|v| v.value(i)).collect());
                         o.keys.push(kv.iter().map(|v| v.value(i)).collect());
                     }

@@ -12,6 +12,9 @@ use crate::plan::Expr;
 use crate::types::{DataType, Value};
 use crate::vector::Batch;
 
+/// Right rows per key: (time, row), sorted by time.
+type TimeIndex = HashMap<Vec<u8>, Vec<(Value, u32)>>;
+
 /// ASOF join operator.
 pub struct AsofOp {
     left: BoxOp,
@@ -24,7 +27,7 @@ pub struct AsofOp {
     outer: bool,
     right_types: Vec<DataType>,
     cx: ExecCtx,
-    built: Option<(Batch, HashMap<Vec<u8>, Vec<(Value, u32)>>, Interner)>,
+    built: Option<(Batch, TimeIndex, Interner)>,
 }
 
 impl AsofOp {

@@ -12,6 +12,9 @@ use crate::functions::Registry;
 use crate::types::Value;
 use crate::vector::Batch;
 
+/// Subquery results by (subquery address, outer values).
+pub type SubqueryCache = HashMap<(usize, Vec<Value>), Arc<Vec<Batch>>>;
+
 /// Per-statement shared state.
 pub struct Shared {
     /// Session evaluation context.
@@ -27,7 +30,7 @@ pub struct Shared {
     /// Current rows of recursive CTE work tables.
     pub work_tables: Mutex<HashMap<usize, Arc<Vec<Batch>>>>,
     /// Results of subqueries: by (subquery address, outer values).
-    pub subquery_cache: Mutex<HashMap<(usize, Vec<Value>), Arc<Vec<Batch>>>>,
+    pub subquery_cache: Mutex<SubqueryCache>,
     /// Bytes held by materialising operators.
     memory: AtomicUsize,
     /// Memory limit per statement.

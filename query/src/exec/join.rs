@@ -299,11 +299,7 @@ impl Operator for JoinOp {
                 .as_ref()
                 .filter(|x| x.table.is_none())
                 .map_or(0, |x| x.rows.len());
-            let step = if nr == 0 {
-                b.len()
-            } else {
-                ((1usize << 20) / nr).max(1)
-            };
+            let step = (1usize << 20).checked_div(nr).map_or(b.len(), |s| s.max(1));
             let mut outs = Vec::new();
             let mut s = 0;
             while s < b.len() {

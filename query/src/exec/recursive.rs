@@ -48,7 +48,7 @@ impl RecursiveOp {
     fn run(&mut self) -> Result<Vec<Batch>> {
         let shared = self.cx.shared()?.clone();
         let mut seen = KeyTable::default();
-        let mut keep_new = |b: Batch, seen: &mut KeyTable| -> Batch {
+        let keep_new = |b: Batch, seen: &mut KeyTable| -> Batch {
             if self.all {
                 return b;
             }

@@ -4,8 +4,7 @@ use crate::plan::{Expr, JoinKind, Plan};
 
 /// Applies `f` to every expression of the plan (not inside subqueries), bottom-up by node.
 pub fn map_exprs(p: Plan, f: &mut dyn FnMut(Expr) -> Expr) -> Plan {
-    let mut g =
-        |v: Vec<Expr>, f: &mut dyn FnMut(Expr) -> Expr| v.into_iter().map(&mut *f).collect::<Vec<_>>();
+    let g = |v: Vec<Expr>, f: &mut dyn FnMut(Expr) -> Expr| v.into_iter().map(&mut *f).collect::<Vec<_>>();
     match p {
         Plan::Scan(mut s) => {
             s.filter = g(std::mem::take(&mut s.filter), f);

@@ -577,7 +577,9 @@ pub(super) fn alter_table(s: &mut Session, at: &ast::AlterTable) -> Result<State
                         ColumnOption::Null => {}
                         ColumnOption::Default(e) => default = Some(e.to_string()),
                         other => {
-                            return crate::error::unsupported(format!("column option {other} in ALTER TABLE"));
+                            return crate::error::unsupported(format!(
+                                "column option {other} in ALTER TABLE"
+                            ));
                         }
                     }
                 }

@@ -115,8 +115,11 @@ pub fn scram_verifier(password: &str) -> String {
     )
 }
 
+/// (iterations, salt, stored key, server key) of a verifier.
+pub type ScramParts = (u32, Vec<u8>, Vec<u8>, Vec<u8>);
+
 /// Parts of a stored verifier: (iterations, salt, stored key, server key).
-pub fn verify_scram_proof_material(verifier: &str) -> Option<(u32, Vec<u8>, Vec<u8>, Vec<u8>)> {
+pub fn verify_scram_proof_material(verifier: &str) -> Option<ScramParts> {
     let rest = verifier.strip_prefix("SCRAM-SHA-256$")?;
     let (iter_salt, keys) = rest.split_once('$')?;
     let (iters, salt) = iter_salt.split_once(':')?;

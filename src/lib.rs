@@ -22,6 +22,8 @@
 //!
 //! The storage layer is available directly too ([`storage`]): create a table from a schema,
 //! append column batches, scan snapshots; see `examples/storage.rs`.
+pub mod plant;
+
 use std::path::Path;
 use std::sync::Arc;
 

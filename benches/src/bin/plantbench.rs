@@ -1,0 +1,116 @@
+//! The plant macro benchmark.
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use plantdb::plant::{PlantConfig, generate};
+
+#[derive(Parser)]
+#[command(about = "plantdb macro benchmark on the simulated plant")]
+struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Ingest, bytes on disk and decode speed of the telemetry table (storage engine).
+    Storage {
+        /// Machines = 100 × scale.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Rows per append.
+        #[arg(long, default_value_t = 100_000)]
+        batch: usize,
+        /// Concurrent writers.
+        #[arg(long, default_value_t = 2)]
+        writers: usize,
+        /// Working directory.
+        #[arg(long, default_value = "bench-data/storage")]
+        dir: PathBuf,
+    },
+    /// Writes the plant's CSV files (for the peers).
+    Csv {
+        /// Machines = 100 × scale.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Output directory.
+        #[arg(long, default_value = "bench-data/csv")]
+        out: PathBuf,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    match args.cmd {
+        Cmd::Storage {
+            scale,
+            batch,
+            writers,
+            dir,
+        } => {
+            let t0 = std::time::Instant::now();
+            let plant = generate(PlantConfig {
+                scale,
+                hours: 24,
+                days: 1,
+                seed: 7,
+            });
+            let Some(t) = plant.table("telemetry") else {
+                return std::process::ExitCode::FAILURE;
+            };
+            eprintln!(
+                "generated {} telemetry rows in {:.1} s",
+                t.rows(),
+                t0.elapsed().as_secs_f64()
+            );
+            match plantdb_benches::storage_bench::run(t, &dir, batch, writers) {
+                Ok(r) => {
+                    let rows = r.rows as f64;
+                    println!("| metric | value |");
+                    println!("|---|---|");
+                    println!("| telemetry rows | {} |", r.rows);
+                    println!(
+                        "| ingest at sync ({} writers × {} rows/append), incl. final checkpoint | {:.2} s = {:.2} M rows/s |",
+                        r.writers,
+                        r.batch_rows,
+                        r.ingest_s,
+                        rows / r.ingest_s / 1e6
+                    );
+                    println!(
+                        "| bytes on disk after checkpoint | {} = {:.2} B/row |",
+                        r.bytes_checkpoint,
+                        r.bytes_checkpoint as f64 / rows
+                    );
+                    println!(
+                        "| bytes on disk after compaction | {} = {:.2} B/row |",
+                        r.bytes_compacted,
+                        r.bytes_compacted as f64 / rows
+                    );
+                    println!(
+                        "| full-scan decode, 1 core ({} values) | {:.0} M values/s |",
+                        r.decoded_values,
+                        r.decode_values_per_s / 1e6
+                    );
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+        Cmd::Csv { scale, out } => {
+            let plant = generate(PlantConfig {
+                scale,
+                ..PlantConfig::default()
+            });
+            match plant.write_csv(&out) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -296,13 +296,13 @@ fn machine(
         })
         .collect();
     let cyc = ideal * (1.0 + 0.15 * rng.uniform());
-    let scrap_p = 0.01 + if m % 5 == 0 { 0.03 } else { 0.0 };
+    let scrap_p = 0.01 + if m.is_multiple_of(5) { 0.03 } else { 0.0 };
     let (mut parts, mut scrap) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut run_s, mut last_parts, mut sc) = (0u64, 0i64, 0i64);
     let shift = [0.0, 0.004, -0.006, 0.0][(m / 4) % 4];
     let sd = [0.002, 0.003, 0.0025, 0.0045][(m / 4) % 4];
-    for i in 0..n {
-        if running[i] {
+    for (i, &is_running) in running.iter().enumerate() {
+        if is_running {
             run_s += 1;
         }
         let pc = (run_s as f64 / cyc).floor() as i64;
@@ -311,7 +311,7 @@ fn machine(
         if new_part && rng.uniform() < scrap_p {
             sc += 1;
         }
-        if new_part && m % 4 == 0 {
+        if new_part && m.is_multiple_of(4) {
             meas.push((i as i64, m as u32, round(10.0 + shift + rng.gauss(0.0, sd), 4)));
         }
         parts.push(pc);

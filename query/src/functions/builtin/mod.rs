@@ -4,10 +4,13 @@ use super::Registry;
 
 #[allow(dead_code)]
 pub(crate) mod bignum;
+pub(crate) mod datetime;
 #[allow(dead_code)] // helpers used as modules are added
 pub(crate) mod kernels;
 pub(crate) mod math;
 pub(crate) mod operators;
+#[allow(dead_code)]
+pub(crate) mod timeutil;
 
 #[cfg(test)]
 mod tests;
@@ -16,4 +19,5 @@ mod tests;
 pub fn register(r: &mut Registry) {
     operators::register(r);
     math::register(r);
+    datetime::register(r);
 }

@@ -24,6 +24,7 @@ pub(crate) struct Case {
     pub args: &'static [(&'static str, Option<&'static str>)],
     pub want: Want,
     pub code_only: bool,
+    pub tz: &'static str,
 }
 
 /// An aggregate over rows.
@@ -34,6 +35,7 @@ pub(crate) struct AggCase {
     pub rows: &'static [&'static [Option<&'static str>]],
     pub want: Want,
     pub code_only: bool,
+    pub tz: &'static str,
 }
 
 pub(crate) fn registry() -> &'static Registry {
@@ -45,6 +47,14 @@ pub(crate) fn ctx() -> EvalContext {
     EvalContext {
         now_us: 1_767_607_200_000_000, // 2026-01-05 10:00:00 UTC
         ..EvalContext::default()
+    }
+}
+
+/// A context in a session time zone.
+pub(crate) fn ctx_tz(tz: &str) -> EvalContext {
+    EvalContext {
+        tz: crate::types::Tz::parse(tz).unwrap_or_else(|| panic!("unknown zone {tz}")),
+        ..ctx()
     }
 }
 
@@ -149,9 +159,9 @@ fn describe(c: &Case) -> String {
 
 /// Runs scalar cases in every layout; returns the failures.
 pub(crate) fn run_cases(cases: &[Case]) -> Vec<String> {
-    let ctx = ctx();
     let mut fails = Vec::new();
     for c in cases {
+        let ctx = ctx_tz(c.tz);
         let args: Vec<(DataType, Value)> = c
             .args
             .iter()
@@ -300,9 +310,9 @@ pub(crate) fn run_agg(
 
 /// Runs aggregate cases in every feeding mode; returns the failures.
 pub(crate) fn run_agg_cases(cases: &[AggCase]) -> Vec<String> {
-    let ctx = ctx();
     let mut fails = Vec::new();
     for c in cases {
+        let ctx = ctx_tz(c.tz);
         let (name, direct) = split_call(c.call);
         let types: Vec<DataType> = c.types.iter().map(|t| ty(t)).collect();
         let rows: Vec<Vec<Value>> = c

@@ -2,6 +2,7 @@
 //! information, aggregates, window functions and set-returning functions.
 use super::Registry;
 
+pub(crate) mod aggregate;
 #[allow(dead_code)]
 pub(crate) mod bignum;
 pub(crate) mod datetime;
@@ -20,4 +21,5 @@ pub fn register(r: &mut Registry) {
     operators::register(r);
     math::register(r);
     datetime::register(r);
+    aggregate::register(r);
 }

@@ -244,16 +244,18 @@ impl std::fmt::Display for Interval {
         let mut parts: Vec<String> = Vec::new();
         let years = self.months / 12;
         let mons = self.months % 12;
-        let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        if years != 0 {
-            parts.push(plural(i64::from(years), "year", "years"));
-        }
-        if mons != 0 {
-            parts.push(plural(i64::from(mons), "mon", "mons"));
-        }
-        if self.days != 0 {
-            parts.push(plural(i64::from(self.days), "day", "days"));
-        }
+        // As PostgreSQL: a positive field right after a negative one gets an explicit '+'.
+        let mut is_before = false;
+        let mut field = |parts: &mut Vec<String>, n: i64, one: &str, many: &str| {
+            if n != 0 {
+                let sign = if is_before && n > 0 { "+" } else { "" };
+                parts.push(format!("{sign}{n} {}", if n == 1 { one } else { many }));
+                is_before = n < 0;
+            }
+        };
+        field(&mut parts, i64::from(years), "year", "years");
+        field(&mut parts, i64::from(mons), "mon", "mons");
+        field(&mut parts, i64::from(self.days), "day", "days");
         if self.micros != 0 || parts.is_empty() {
             let neg = self.micros < 0;
             let us = self.micros.unsigned_abs();
@@ -261,15 +263,18 @@ impl std::fmt::Display for Interval {
             let m = (us / 60_000_000) % 60;
             let s = (us / 1_000_000) % 60;
             let frac = us % 1_000_000;
-            let mut t = format!("{}{h:02}:{m:02}:{s:02}", if neg { "-" } else { "" });
+            let sign = if neg {
+                "-"
+            } else if is_before {
+                "+"
+            } else {
+                ""
+            };
+            let mut t = format!("{sign}{h:02}:{m:02}:{s:02}");
             if frac != 0 {
                 let fs = format!("{frac:06}");
                 t.push('.');
                 t.push_str(fs.trim_end_matches('0'));
-            }
-            // A positive time after negative fields gets an explicit sign.
-            if !neg && (self.months < 0 || self.days < 0) {
-                t.insert(0, '+');
             }
             parts.push(t);
         }

@@ -19,4 +19,4 @@ macro_rules! oracle_tests {
     };
 }
 
-oracle_tests!(gen_arith, gen_math);
+oracle_tests!(gen_arith, gen_math, gen_temporal, gen_datetime, gen_aggregate);

@@ -389,13 +389,8 @@ impl CopyReader {
             self.header_pending = false;
             return Ok(false);
         }
-        let flags: Vec<(bool, bool)> = self
-            .cols
-            .iter()
-            .map(|c| (c.spec.force_null, c.spec.force_not_null))
-            .collect();
         let split = match self.options.format {
-            CopyFormat::Csv => split_csv(&self.options, &flags, row),
+            CopyFormat::Csv => split_csv(&self.options, &self.flags, row),
             CopyFormat::Text => Ok(split_text(&self.options, row)),
             CopyFormat::Binary => return crate::error::unsupported("COPY BINARY"),
         };

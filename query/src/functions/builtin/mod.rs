@@ -3,15 +3,22 @@
 use super::Registry;
 
 pub(crate) mod aggregate;
+pub(crate) mod array;
 #[allow(dead_code)]
 pub(crate) mod bignum;
+pub(crate) mod conditional;
 pub(crate) mod datetime;
 #[allow(dead_code)] // helpers used as modules are added
 pub(crate) mod kernels;
 pub(crate) mod math;
 pub(crate) mod operators;
+pub(crate) mod regex;
+pub(crate) mod string;
+pub(crate) mod system;
+pub(crate) mod table;
 #[allow(dead_code)]
 pub(crate) mod timeutil;
+pub(crate) mod window;
 
 #[cfg(test)]
 mod tests;
@@ -21,5 +28,12 @@ pub fn register(r: &mut Registry) {
     operators::register(r);
     math::register(r);
     datetime::register(r);
+    string::register(r);
+    regex::register(r);
+    conditional::register(r);
+    array::register(r);
+    system::register(r);
     aggregate::register(r);
+    window::register(r);
+    table::register(r);
 }

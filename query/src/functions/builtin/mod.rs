@@ -8,6 +8,7 @@ pub(crate) mod array;
 pub(crate) mod bignum;
 pub(crate) mod conditional;
 pub(crate) mod datetime;
+pub(crate) mod datetime_format;
 #[allow(dead_code)] // helpers used as modules are added
 pub(crate) mod kernels;
 pub(crate) mod math;
@@ -28,6 +29,7 @@ pub fn register(r: &mut Registry) {
     operators::register(r);
     math::register(r);
     datetime::register(r);
+    datetime_format::register(r);
     string::register(r);
     regex::register(r);
     conditional::register(r);

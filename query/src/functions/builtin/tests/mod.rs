@@ -26,5 +26,6 @@ oracle_tests!(
     gen_temporal,
     gen_datetime,
     gen_aggregate,
-    gen_string
+    gen_string,
+    gen_format
 );

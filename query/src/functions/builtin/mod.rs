@@ -4,12 +4,10 @@ use super::Registry;
 
 pub(crate) mod aggregate;
 pub(crate) mod array;
-#[allow(dead_code)]
 pub(crate) mod bignum;
 pub(crate) mod conditional;
 pub(crate) mod datetime;
 pub(crate) mod datetime_format;
-#[allow(dead_code)] // helpers used as modules are added
 pub(crate) mod kernels;
 pub(crate) mod math;
 pub(crate) mod operators;
@@ -17,7 +15,6 @@ pub(crate) mod regex;
 pub(crate) mod string;
 pub(crate) mod system;
 pub(crate) mod table;
-#[allow(dead_code)]
 pub(crate) mod timeutil;
 pub(crate) mod window;
 

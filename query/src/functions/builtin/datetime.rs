@@ -202,10 +202,27 @@ fn trunc_field(unit: &str, ty: &DataType) -> Result<Field> {
     }
 }
 
+/// Units of fixed length (µs), which truncate by plain arithmetic on local time.
+fn fixed_unit(f: Field) -> Option<i64> {
+    use Field::*;
+    match f {
+        Microsec => Some(1),
+        Millisec => Some(1000),
+        Second => Some(US_SEC),
+        Minute => Some(US_MIN),
+        Hour => Some(US_HOUR),
+        Day => Some(US_DAY),
+        _ => None,
+    }
+}
+
 /// `date_trunc(unit, timestamp)`.
 pub(crate) fn trunc_ts(f: Field, t: i64) -> Result<i64> {
     if is_inf(t) {
         return Ok(t);
+    }
+    if let Some(u) = fixed_unit(f) {
+        return check_ts(t - t.rem_euclid(u));
     }
     let mut tm = Tm::from_ts(t);
     trunc_tm(&mut tm, f);
@@ -216,6 +233,22 @@ pub(crate) fn trunc_ts(f: Field, t: i64) -> Result<i64> {
 pub(crate) fn trunc_tstz(f: Field, t: i64, tz: &Tz) -> Result<i64> {
     if is_inf(t) {
         return Ok(t);
+    }
+    if let Some(u) = fixed_unit(f) {
+        match tz {
+            crate::types::Tz::Utc => return check_ts(t - t.rem_euclid(u)),
+            crate::types::Tz::Fixed(o) => {
+                let local = t + i64::from(*o) * US_SEC;
+                return check_ts(local - local.rem_euclid(u) - i64::from(*o) * US_SEC);
+            }
+            crate::types::Tz::Named(_) if f != Field::Day => {
+                // Below a day the offset of the input is kept.
+                let off = offset_at(tz, t) * US_SEC;
+                let local = t + off;
+                return check_ts(local - local.rem_euclid(u) - off);
+            }
+            crate::types::Tz::Named(_) => {}
+        }
     }
     let off = offset_at(tz, t) * US_SEC;
     let mut tm = Tm::from_ts(t + off);

@@ -3,15 +3,20 @@
 use super::Registry;
 
 pub(crate) mod aggregate;
-#[allow(dead_code)]
+pub(crate) mod array;
 pub(crate) mod bignum;
+pub(crate) mod conditional;
 pub(crate) mod datetime;
-#[allow(dead_code)] // helpers used as modules are added
+pub(crate) mod datetime_format;
 pub(crate) mod kernels;
 pub(crate) mod math;
 pub(crate) mod operators;
-#[allow(dead_code)]
+pub(crate) mod regex;
+pub(crate) mod string;
+pub(crate) mod system;
+pub(crate) mod table;
 pub(crate) mod timeutil;
+pub(crate) mod window;
 
 #[cfg(test)]
 mod tests;
@@ -21,5 +26,13 @@ pub fn register(r: &mut Registry) {
     operators::register(r);
     math::register(r);
     datetime::register(r);
+    datetime_format::register(r);
+    string::register(r);
+    regex::register(r);
+    conditional::register(r);
+    array::register(r);
+    system::register(r);
     aggregate::register(r);
+    window::register(r);
+    table::register(r);
 }

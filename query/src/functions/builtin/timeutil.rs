@@ -62,15 +62,6 @@ pub(crate) fn date_to_ts(d: i64) -> Result<i64> {
     }
 }
 
-/// The date of a timestamp.
-pub(crate) fn ts_to_date(t: i64) -> i64 {
-    match t {
-        INF => INF,
-        NEG_INF => NEG_INF,
-        t => t.div_euclid(US_DAY),
-    }
-}
-
 /// Broken-down local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Tm {

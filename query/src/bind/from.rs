@@ -250,7 +250,21 @@ impl Binder<'_> {
                 x => x,
             })
         };
+        let (mut right_only, mut left_only) = (Vec::new(), Vec::new());
         for c in on.conjuncts() {
+            // Conditions on one side only restrict that side's rows before the match (a
+            // left-only condition of a LEFT join would instead decide the match: not allowed).
+            match side(&c) {
+                Some(false) => {
+                    right_only.push(shift(c));
+                    continue;
+                }
+                Some(true) if kind != JoinKind::Left => {
+                    left_only.push(c);
+                    continue;
+                }
+                _ => {}
+            }
             let Expr::Call { func, args, .. } = &c else {
                 return Err(bad());
             };
@@ -275,6 +289,20 @@ impl Binder<'_> {
             }
         }
         let (left_time, right_time, strict) = time.ok_or_else(bad)?;
+        let right = match Expr::and_all(right_only) {
+            Some(predicate) => Plan::Filter {
+                input: Box::new(right),
+                predicate,
+            },
+            None => right,
+        };
+        let left = match Expr::and_all(left_only) {
+            Some(predicate) => Plan::Filter {
+                input: Box::new(left),
+                predicate,
+            },
+            None => left,
+        };
         Ok(Plan::AsofJoin {
             left: Box::new(left),
             right: Box::new(right),

@@ -532,7 +532,7 @@ impl Session {
         let shared = self.shared(eval);
         let cx = ExecCtx::new(shared);
         let mut op = build_profiled(plan, &cx, profile)?;
-        drain(&mut *op, &cx)
+        drain(&mut *op, &cx).map(|d| d.batches)
     }
 
     /// Parses and describes a statement for the extended protocol. `param_types` holds the

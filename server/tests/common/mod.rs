@@ -123,3 +123,16 @@ pub fn db_error(e: &tokio_postgres::Error) -> &tokio_postgres::error::DbError {
     e.as_db_error()
         .unwrap_or_else(|| panic!("not a server error: {e:?}"))
 }
+
+/// A statement that runs for a long time: pg_sleep when the function library has it, else a
+/// recursive query doing ~10^9 row steps.
+pub async fn long_statement(c: &Client) -> &'static str {
+    match c.simple_query("SELECT pg_sleep(0)").await {
+        Ok(_) => "SELECT pg_sleep(10)",
+        Err(_) => {
+            "WITH RECURSIVE a(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM a WHERE n < 1000), \
+             r(n) AS (SELECT n FROM a UNION ALL SELECT n + 1 FROM r WHERE n < 100000000) \
+             SELECT n FROM r WHERE n < 0"
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! SSL: SSLRequest answered 'S' with a certificate configured, then the whole session runs over
+//! TLS (rustls on both ends, self-signed certificate generated here).
+mod common;
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use plantdb_server::AuthMode;
+use rustls::pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_postgres::config::SslMode;
+use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
+
+#[derive(Clone)]
+struct Rustls(Arc<rustls::ClientConfig>);
+
+struct Connector {
+    config: Arc<rustls::ClientConfig>,
+    name: ServerName<'static>,
+}
+
+struct Stream<S>(tokio_rustls::client::TlsStream<S>);
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> MakeTlsConnect<S> for Rustls {
+    type Stream = Stream<S>;
+    type TlsConnect = Connector;
+    type Error = io::Error;
+    fn make_tls_connect(&mut self, domain: &str) -> io::Result<Connector> {
+        let name = ServerName::try_from(domain.to_string()).map_err(io::Error::other)?;
+        Ok(Connector {
+            config: self.0.clone(),
+            name,
+        })
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> TlsConnect<S> for Connector {
+    type Stream = Stream<S>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Stream<S>>> + Send>>;
+    fn connect(self, stream: S) -> Self::Future {
+        Box::pin(async move {
+            let s = tokio_rustls::TlsConnector::from(self.config)
+                .connect(self.name, stream)
+                .await?;
+            Ok(Stream(s))
+        })
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Stream<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Stream<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for Stream<S> {
+    fn channel_binding(&self) -> ChannelBinding {
+        ChannelBinding::none()
+    }
+}
+
+fn client_tls(cert: &CertificateDer<'static>) -> Rustls {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.clone()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Rustls(Arc::new(config))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_sessions() {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let dir = common::TempDir::new("tls");
+    let cert_path = dir.0.join("server.crt");
+    let key_path = dir.0.join("server.key");
+    std::fs::write(&cert_path, certified.cert.pem()).unwrap();
+    std::fs::write(&key_path, certified.signing_key.serialize_pem()).unwrap();
+    let cert_der = certified.cert.der().clone();
+
+    let srv = {
+        let (c, k) = (cert_path.clone(), key_path.clone());
+        common::start_with(move |cfg| {
+            cfg.tls_cert = Some(c);
+            cfg.tls_key = Some(k);
+            cfg.auth = AuthMode::Scram;
+        })
+        .await
+    };
+    for r in srv
+        .engine
+        .session("plantdb")
+        .execute("ALTER ROLE plantdb PASSWORD 'sekrit'")
+    {
+        r.unwrap();
+    }
+    let mut cfg = tokio_postgres::Config::new();
+    cfg.host("localhost")
+        .port(srv.port)
+        .user("plantdb")
+        .password("sekrit")
+        .dbname("plantdb")
+        .ssl_mode(SslMode::Require);
+    let (c, conn) = cfg.connect(client_tls(&cert_der)).await.unwrap();
+    tokio::spawn(conn);
+    // Simple, extended and COPY traffic over TLS.
+    c.batch_execute("CREATE TABLE t (ts timestamp, n int)")
+        .await
+        .unwrap();
+    let stmt = c
+        .prepare("INSERT INTO t VALUES ($1::text::timestamp, $2)")
+        .await
+        .unwrap();
+    for i in 0..100 {
+        c.execute(&stmt, &[&format!("2026-01-01 00:00:{:02}", i % 60), &i])
+            .await
+            .unwrap();
+    }
+    let rows = c.query("SELECT n FROM t ORDER BY n", &[]).await.unwrap();
+    assert_eq!(rows.len(), 100);
+    let long = "x".repeat(100_000);
+    let big: String = c.query_one("SELECT $1::text", &[&long]).await.unwrap().get(0);
+    assert_eq!(big.len(), 100_000);
+
+    // A client that does not trust the certificate fails the handshake; the server survives.
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    assert!(cfg.connect(client_tls(other.cert.der())).await.is_err());
+    let (c2, conn) = cfg.connect(client_tls(&cert_der)).await.unwrap();
+    tokio::spawn(conn);
+    c2.simple_query("SELECT 1").await.unwrap();
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_certificate_means_no_ssl() {
+    let srv = common::start().await;
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let mut cfg = tokio_postgres::Config::new();
+    cfg.host("localhost")
+        .port(srv.port)
+        .user("plantdb")
+        .dbname("plantdb");
+    // sslmode=require fails against a server answering 'N'...
+    cfg.ssl_mode(SslMode::Require);
+    assert!(cfg.connect(client_tls(certified.cert.der())).await.is_err());
+    // ...and sslmode=prefer falls back to plain TCP.
+    cfg.ssl_mode(SslMode::Prefer);
+    let (c, conn) = cfg.connect(client_tls(certified.cert.der())).await.unwrap();
+    tokio::spawn(conn);
+    c.simple_query("SELECT 1").await.unwrap();
+    srv.stop().await;
+}

@@ -61,11 +61,17 @@ pub(crate) async fn handle(tcp: TcpStream, peer: SocketAddr, shared: Arc<Shared>
     let _ = tcp.set_nodelay(true);
     let mut io: BoxStream = Box::new(tcp);
     let mut reader = Reader::default();
-    let startup = tokio::time::timeout(
-        shared.config.startup_timeout,
-        start(&mut io, &mut reader, peer, &shared),
-    )
-    .await;
+    let mut stop = shared.shutdown.clone();
+    let startup = tokio::select! {
+        r = tokio::time::timeout(
+            shared.config.startup_timeout,
+            start(&mut io, &mut reader, peer, &shared),
+        ) => r,
+        _ = stopped(&mut stop) => Ok(Err(Abort::Fatal(QueryError::new(
+            "57P01",
+            "terminating connection due to administrator command",
+        )))),
+    };
     let (session, slot, secret) = match startup {
         Ok(Ok(s)) => s,
         Ok(Err(Abort::Quiet)) | Err(_) => {
@@ -87,6 +93,18 @@ pub(crate) async fn handle(tcp: TcpStream, peer: SocketAddr, shared: Arc<Shared>
     conn.run().await;
     shared.unregister_cancel(pid);
     drop(slot);
+}
+
+/// Resolves once the server shuts down.
+async fn stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if *rx.borrow_and_update() {
+            return;
+        }
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 async fn write(io: &mut BoxStream, out: &mut Out) -> Result<(), Abort> {

@@ -315,7 +315,7 @@ impl Conn {
             Some(s) if idle && s.tx_status() == TxStatus::Idle => s.idle_session_timeout_ms(),
             _ => 0,
         };
-        let sleep = tokio::time::sleep(Duration::from_millis(idle_ms.max(1)));
+        let sleep = tokio::time::sleep(Duration::from_millis(idle_ms.clamp(1, 1 << 40)));
         tokio::pin!(sleep);
         let max = self.shared.config.max_message_bytes;
         tokio::select! {
@@ -345,6 +345,8 @@ impl Conn {
             .ok_or_else(|| End::Fatal(QueryError::new("XX000", "session lost")))?;
         let timeout_ms = s.statement_timeout_ms();
         let cancel = self.cancel.clone();
+        // A cancel request that arrived while the session was idle is void (as in PostgreSQL).
+        cancel.store(false, Ordering::SeqCst);
         let (tx, mut rx) = mpsc::channel::<BytesMut>(4);
         let handle = tokio::task::spawn_blocking(move || {
             let mut sink = Sink::new(tx);
@@ -352,7 +354,8 @@ impl Conn {
             sink.flush();
             (s, v)
         });
-        let deadline = Instant::now() + Duration::from_millis(timeout_ms.max(1));
+        // Clamped: absurd settings must not overflow the clock.
+        let deadline = Instant::now() + Duration::from_millis(timeout_ms.clamp(1, 1 << 40));
         let sleep = tokio::time::sleep_until(deadline);
         tokio::pin!(sleep);
         let mut tick = tokio::time::interval(Duration::from_millis(20));

@@ -309,6 +309,12 @@ fn apply_params(session: &mut Session, params: &BTreeMap<String, String>) -> Res
             .strip_prefix('\'')
             .and_then(|x| x.strip_suffix('\''))
             .unwrap_or(&v);
+        // psql in a C locale asks for SQL_ASCII: it gets UTF8, which it handles.
+        let v = if k.eq_ignore_ascii_case("client_encoding") && v.eq_ignore_ascii_case("sql_ascii") {
+            "UTF8"
+        } else {
+            v
+        };
         let (name, value) = settings::validate(&k, v, &session.settings)?;
         session.settings.insert(name, value);
     }

@@ -66,6 +66,7 @@ fn cases() -> Vec<(&'static str, u32, Vec<u8>)> {
         ("'hé'::text", 25, "hé".as_bytes().to_vec()),
         ("'ab'::varchar(5)", 1043, b"ab".to_vec()),
         ("'x'::char(3)", 1042, b"x  ".to_vec()),
+        ("'nm'::name", 19, b"nm".to_vec()),
         ("'\\x00ff'::bytea", 17, vec![0x00, 0xff]),
         ("'2000-01-02'::date", 1082, 1i32.to_be_bytes().to_vec()),
         ("'1999-12-31'::date", 1082, (-1i32).to_be_bytes().to_vec()),
@@ -221,6 +222,8 @@ async fn binary_parameters_decode() {
         ("$1::oid", 26u32.to_be_bytes().to_vec(), "26"),
         ("$1::text", "ünï".as_bytes().to_vec(), "ünï"),
         ("$1::varchar", b"v".to_vec(), "v"),
+        ("$1::name", b"nm".to_vec(), "nm"),
+        ("$1::char(3)", b"abc".to_vec(), "abc"),
         (
             "$1::int4[]",
             cat(&[

@@ -119,6 +119,8 @@ pub(crate) struct Shared {
     pub(crate) engine: Arc<QueryEngine>,
     pub(crate) config: ServerConfig,
     pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
+    /// `tls-server-end-point` channel-binding data of the certificate.
+    pub(crate) tls_end_point: Option<Vec<u8>>,
     active: AtomicUsize,
     cancels: Mutex<HashMap<i32, CancelEntry>>,
     pub(crate) shutdown: watch::Receiver<bool>,
@@ -208,9 +210,12 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Binds the listening socket (and loads the SSL certificate when configured).
     pub async fn bind(engine: Arc<QueryEngine>, config: ServerConfig) -> Result<Server, ServerError> {
-        let tls = match (&config.tls_cert, &config.tls_key) {
-            (Some(c), Some(k)) => Some(tls::acceptor(c, k).map_err(ServerError::Tls)?),
-            (None, None) => None,
+        let (tls, tls_end_point) = match (&config.tls_cert, &config.tls_key) {
+            (Some(c), Some(k)) => {
+                let (a, e) = tls::acceptor(c, k).map_err(ServerError::Tls)?;
+                (Some(a), e)
+            }
+            (None, None) => (None, None),
             _ => {
                 return Err(ServerError::Tls("both a certificate and a key are needed".into()));
             }
@@ -223,6 +228,7 @@ impl Server {
                 engine,
                 config,
                 tls,
+                tls_end_point,
                 active: AtomicUsize::new(0),
                 cancels: Mutex::new(HashMap::new()),
                 shutdown: rx,

@@ -1,9 +1,10 @@
 //! SCRAM-SHA-256 (RFC 5802 / 7677) server side, against PostgreSQL-format stored verifiers.
-//! Channel binding (SCRAM-SHA-256-PLUS) is not offered.
+//! Over SSL, SCRAM-SHA-256-PLUS with `tls-server-end-point` channel binding (RFC 5929) is
+//! offered too.
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use plantdb_query::session::verify_scram_proof_material;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 
 fn sha256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -56,6 +57,77 @@ pub(crate) enum ScramError {
     Failed,
 }
 
+/// Mechanism names.
+pub(crate) const SCRAM: &str = "SCRAM-SHA-256";
+pub(crate) const SCRAM_PLUS: &str = "SCRAM-SHA-256-PLUS";
+
+/// One DER element: (tag, content, rest).
+fn der(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let tag = *b.first()?;
+    let l0 = *b.get(1)?;
+    let (len, header) = if l0 < 0x80 {
+        (usize::from(l0), 2)
+    } else {
+        let n = usize::from(l0 & 0x7f);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for i in 0..n {
+            len = (len << 8) | usize::from(*b.get(2 + i)?);
+        }
+        (len, 2 + n)
+    };
+    let end = header.checked_add(len)?;
+    if end > b.len() {
+        return None;
+    }
+    Some((tag, &b[header..end], &b[end..]))
+}
+
+/// `tls-server-end-point` channel-binding data of a DER certificate: its hash with the hash
+/// function of its signature algorithm (SHA-256 for MD5 and SHA-1). None for algorithms
+/// without one (Ed25519, RSA-PSS): then PLUS is not offered.
+pub(crate) fn tls_server_end_point(cert: &[u8]) -> Option<Vec<u8>> {
+    let (0x30, body, _) = der(cert)? else {
+        return None;
+    };
+    let (_, _tbs, rest) = der(body)?;
+    let (0x30, alg, _) = der(rest)? else {
+        return None;
+    };
+    let (0x06, oid, _) = der(alg)? else {
+        return None;
+    };
+    const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01];
+    const ECDSA_SHA2: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03];
+    const ECDSA_SHA1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01];
+    let bits = if let Some(r) = oid.strip_prefix(RSA) {
+        match r {
+            [0x04] | [0x05] | [0x0b] => 256,
+            [0x0c] => 384,
+            [0x0d] => 512,
+            _ => return None,
+        }
+    } else if let Some(r) = oid.strip_prefix(ECDSA_SHA2) {
+        match r {
+            [0x02] => 256,
+            [0x03] => 384,
+            [0x04] => 512,
+            _ => return None,
+        }
+    } else if oid == ECDSA_SHA1 {
+        256
+    } else {
+        return None;
+    };
+    Some(match bits {
+        256 => Sha256::digest(cert).to_vec(),
+        384 => Sha384::digest(cert).to_vec(),
+        _ => Sha512::digest(cert).to_vec(),
+    })
+}
+
 /// One SCRAM exchange.
 #[derive(Debug)]
 pub(crate) struct Exchange {
@@ -65,6 +137,10 @@ pub(crate) struct Exchange {
     server_key: Vec<u8>,
     /// False when the user has no usable verifier: the exchange runs to the end, then fails.
     real: bool,
+    /// Channel-binding data when SCRAM-SHA-256-PLUS was offered (SSL connections).
+    cbind: Option<Vec<u8>>,
+    /// The client chose channel binding.
+    bound: bool,
     gs2_header: String,
     client_first_bare: String,
     server_first: String,
@@ -77,7 +153,23 @@ fn proto(m: &str) -> ScramError {
 
 impl Exchange {
     /// Starts an exchange against a stored verifier (None: the user cannot log in with SCRAM).
-    pub(crate) fn new(verifier: Option<&str>) -> Exchange {
+    /// `cbind`: channel-binding data, offered as SCRAM-SHA-256-PLUS.
+    pub(crate) fn new(verifier: Option<&str>, cbind: Option<Vec<u8>>) -> Exchange {
+        let mut ex = Exchange::start(verifier);
+        ex.cbind = cbind;
+        ex
+    }
+
+    /// The mechanisms to advertise.
+    pub(crate) fn mechanisms(&self) -> Vec<&'static str> {
+        if self.cbind.is_some() {
+            vec![SCRAM_PLUS, SCRAM]
+        } else {
+            vec![SCRAM]
+        }
+    }
+
+    fn start(verifier: Option<&str>) -> Exchange {
         match verifier.and_then(verify_scram_proof_material) {
             Some((iterations, salt, stored_key, server_key)) => Exchange {
                 iterations,
@@ -85,6 +177,8 @@ impl Exchange {
                 stored_key,
                 server_key,
                 real: true,
+                cbind: None,
+                bound: false,
                 gs2_header: String::new(),
                 client_first_bare: String::new(),
                 server_first: String::new(),
@@ -96,6 +190,8 @@ impl Exchange {
                 stored_key: random_bytes::<32>().to_vec(),
                 server_key: random_bytes::<32>().to_vec(),
                 real: false,
+                cbind: None,
+                bound: false,
                 gs2_header: String::new(),
                 client_first_bare: String::new(),
                 server_first: String::new(),
@@ -104,21 +200,31 @@ impl Exchange {
         }
     }
 
-    /// Handles client-first-message; returns server-first-message.
-    pub(crate) fn client_first(&mut self, msg: &[u8]) -> Result<String, ScramError> {
+    /// Handles client-first-message sent with mechanism `mech`; returns server-first-message.
+    pub(crate) fn client_first(&mut self, mech: &str, msg: &[u8]) -> Result<String, ScramError> {
+        let plus = match mech {
+            SCRAM => false,
+            SCRAM_PLUS if self.cbind.is_some() => true,
+            _ => return Err(proto("client selected an invalid SASL authentication mechanism")),
+        };
         let msg = std::str::from_utf8(msg).map_err(|_| proto("invalid SCRAM message encoding"))?;
         // gs2-header: cbind-flag "," [authzid] ","
         let (flag, rest) = msg
             .split_once(',')
             .ok_or_else(|| proto("malformed SCRAM message"))?;
         match flag {
-            "n" | "y" => {}
-            f if f.starts_with("p=") => {
-                return Err(proto(
-                    "channel binding is not supported: the server did not offer SCRAM-SHA-256-PLUS",
-                ));
+            "n" if !plus => {}
+            "y" if !plus => {
+                if self.cbind.is_some() {
+                    // The client thinks we cannot bind: a downgrade.
+                    return Err(proto("SCRAM channel binding negotiation error"));
+                }
             }
-            _ => return Err(proto("malformed SCRAM message (unexpected channel-binding flag)")),
+            "p=tls-server-end-point" if plus => self.bound = true,
+            f if f.starts_with("p=") && plus => {
+                return Err(proto("unsupported SCRAM channel-binding type"));
+            }
+            _ => return Err(proto("SCRAM channel binding negotiation error")),
         }
         let (authzid, bare) = rest
             .split_once(',')
@@ -175,7 +281,11 @@ impl Exchange {
         let decoded = B64
             .decode(binding)
             .map_err(|_| proto("malformed SCRAM message (invalid channel binding)"))?;
-        if decoded != self.gs2_header.as_bytes() {
+        let mut expected = self.gs2_header.as_bytes().to_vec();
+        if self.bound {
+            expected.extend_from_slice(self.cbind.as_deref().unwrap_or_default());
+        }
+        if decoded != expected {
             return Err(proto("SCRAM channel binding check failed"));
         }
         if nonce != Some(self.nonce.as_str()) {
@@ -230,6 +340,15 @@ mod tests {
 
     /// A client computing its proof the RFC way.
     fn client_final(server_first: &str, client_first_bare: &str, password: &str) -> (String, String) {
+        client_final_bound(server_first, client_first_bare, password, "biws")
+    }
+
+    fn client_final_bound(
+        server_first: &str,
+        client_first_bare: &str,
+        password: &str,
+        binding: &str,
+    ) -> (String, String) {
         let mut nonce = "";
         let mut salt = Vec::new();
         let mut iters = 0;
@@ -245,7 +364,7 @@ mod tests {
         let salted = pbkdf2(password.as_bytes(), &salt, iters);
         let client_key = hmac(&salted, b"Client Key");
         let stored = sha256(&client_key);
-        let without = format!("c=biws,r={nonce}");
+        let without = format!("c={binding},r={nonce}");
         let auth = format!("{client_first_bare},{server_first},{without}");
         let sig = hmac(&stored, auth.as_bytes());
         let proof: Vec<u8> = client_key.iter().zip(sig.iter()).map(|(a, b)| a ^ b).collect();
@@ -258,8 +377,8 @@ mod tests {
     fn accepts_the_right_password_only() {
         let verifier = plantdb_query::session::scram_verifier("s3cret");
         for (pw, ok) in [("s3cret", true), ("wrong", false)] {
-            let mut ex = Exchange::new(Some(&verifier));
-            let sf = ex.client_first(b"n,,n=,r=abcdefgh").unwrap();
+            let mut ex = Exchange::new(Some(&verifier), None);
+            let sf = ex.client_first(SCRAM, b"n,,n=,r=abcdefgh").unwrap();
             let (cf, expect) = client_final(&sf, "n=,r=abcdefgh", pw);
             let r = ex.client_final(cf.as_bytes());
             if ok {
@@ -269,25 +388,68 @@ mod tests {
             }
         }
         // No verifier: always fails.
-        let mut ex = Exchange::new(None);
-        let sf = ex.client_first(b"n,,n=,r=abcdefgh").unwrap();
+        let mut ex = Exchange::new(None, None);
+        let sf = ex.client_first(SCRAM, b"n,,n=,r=abcdefgh").unwrap();
         let (cf, _) = client_final(&sf, "n=,r=abcdefgh", "");
         assert_eq!(ex.client_final(cf.as_bytes()), Err(ScramError::Failed));
     }
 
     #[test]
+    fn channel_binding() {
+        let verifier = plantdb_query::session::scram_verifier("pw");
+        let cb = vec![7u8; 32];
+        // PLUS with the right binding data.
+        let mut ex = Exchange::new(Some(&verifier), Some(cb.clone()));
+        assert_eq!(ex.mechanisms(), vec![SCRAM_PLUS, SCRAM]);
+        let sf = ex
+            .client_first(SCRAM_PLUS, b"p=tls-server-end-point,,n=,r=abc")
+            .unwrap();
+        let mut data = b"p=tls-server-end-point,,".to_vec();
+        data.extend_from_slice(&cb);
+        let (cf, _) = client_final_bound(&sf, "n=,r=abc", "pw", &B64.encode(&data));
+        assert!(ex.client_final(cf.as_bytes()).is_ok());
+        // Wrong binding data.
+        let mut ex = Exchange::new(Some(&verifier), Some(cb.clone()));
+        let sf = ex
+            .client_first(SCRAM_PLUS, b"p=tls-server-end-point,,n=,r=abc")
+            .unwrap();
+        let (cf, _) = client_final_bound(&sf, "n=,r=abc", "pw", &B64.encode(b"p=tls-server-end-point,,xx"));
+        assert!(matches!(
+            ex.client_final(cf.as_bytes()),
+            Err(ScramError::Protocol(_))
+        ));
+        // Downgrade: "y" while PLUS was offered.
+        let mut ex = Exchange::new(Some(&verifier), Some(cb.clone()));
+        assert!(ex.client_first(SCRAM, b"y,,n=,r=abc").is_err());
+        // Plain SCRAM over SSL without binding is fine.
+        let mut ex = Exchange::new(Some(&verifier), Some(cb));
+        let sf = ex.client_first(SCRAM, b"n,,n=,r=abc").unwrap();
+        let (cf, _) = client_final(&sf, "n=,r=abc", "pw");
+        assert!(ex.client_final(cf.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn end_point_hash_of_a_certificate() {
+        let c = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let der = c.cert.der().to_vec();
+        // rcgen signs with ECDSA P-256 / SHA-256 by default.
+        assert_eq!(tls_server_end_point(&der), Some(Sha256::digest(&der).to_vec()));
+        assert_eq!(tls_server_end_point(b"\x30\x03junk"), None);
+    }
+
+    #[test]
     fn rejects_malformed_messages() {
-        let mut ex = Exchange::new(None);
+        let mut ex = Exchange::new(None, None);
         assert!(matches!(
-            ex.client_first(b"p=tls-server-end-point,,n=,r=x"),
+            ex.client_first(SCRAM, b"p=tls-server-end-point,,n=,r=x"),
             Err(ScramError::Protocol(_))
         ));
         assert!(matches!(
-            ex.client_first(b"garbage"),
+            ex.client_first(SCRAM, b"garbage"),
             Err(ScramError::Protocol(_))
         ));
-        let mut ex = Exchange::new(None);
-        ex.client_first(b"n,,n=,r=abc").unwrap();
+        let mut ex = Exchange::new(None, None);
+        ex.client_first(SCRAM, b"n,,n=,r=abc").unwrap();
         assert!(matches!(
             ex.client_final(b"c=biws,r=other,p=AAAA"),
             Err(ScramError::Protocol(_))

@@ -211,7 +211,12 @@ async fn start(
         AuthMode::LoopbackTrust => peer.ip().is_loopback(),
     };
     if !trusted {
-        scram(io, reader, &mut out, &user, role.scram.as_deref(), shared).await?;
+        let cbind = if ssl_done {
+            shared.tls_end_point.clone()
+        } else {
+            None
+        };
+        scram(io, reader, &mut out, &user, role.scram.as_deref(), cbind, shared).await?;
     }
     if !role.login {
         return Err(fatal(
@@ -321,13 +326,14 @@ fn apply_params(session: &mut Session, params: &BTreeMap<String, String>) -> Res
     Ok(())
 }
 
-/// Runs a SCRAM-SHA-256 exchange.
+/// Runs a SCRAM-SHA-256(-PLUS) exchange.
 async fn scram(
     io: &mut BoxStream,
     reader: &mut Reader,
     out: &mut Out,
     user: &str,
     verifier: Option<&str>,
+    cbind: Option<Vec<u8>>,
     shared: &Arc<Shared>,
 ) -> Result<(), Abort> {
     let failed = || {
@@ -337,9 +343,15 @@ async fn scram(
         )
     };
     let max = shared.config.max_startup_bytes;
-    out.auth(10, b"SCRAM-SHA-256\0\0");
+    let mut ex = Exchange::new(verifier, cbind);
+    let mut mechs = Vec::new();
+    for m in ex.mechanisms() {
+        mechs.extend_from_slice(m.as_bytes());
+        mechs.push(0);
+    }
+    mechs.push(0);
+    out.auth(10, &mechs);
     write(io, out).await?;
-    let mut ex = Exchange::new(verifier);
     // SASLInitialResponse
     let Some((t, body)) = reader.message(io, max).await? else {
         // psql closes here to ask for a password, then reconnects.
@@ -352,18 +364,13 @@ async fn scram(
     }
     let mut b = Body::new(body);
     let mech = b.cstr()?;
-    if mech != "SCRAM-SHA-256" {
-        return Err(Abort::Fatal(protocol_error(
-            "client selected an invalid SASL authentication mechanism",
-        )));
-    }
     let n = b.i32()?;
     let data = if n < 0 {
         Default::default()
     } else {
         b.bytes(n as usize)?
     };
-    let server_first = ex.client_first(&data).map_err(|e| match e {
+    let server_first = ex.client_first(&mech, &data).map_err(|e| match e {
         ScramError::Protocol(m) => Abort::Fatal(protocol_error(m)),
         ScramError::Failed => failed(),
     })?;

@@ -14,15 +14,18 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
 
+/// A rustls connector for tokio-postgres; `binding` is what the stream reports as
+/// tls-server-end-point data (None: no channel binding).
 #[derive(Clone)]
-struct Rustls(Arc<rustls::ClientConfig>);
+struct Rustls(Arc<rustls::ClientConfig>, Option<Vec<u8>>);
 
 struct Connector {
     config: Arc<rustls::ClientConfig>,
     name: ServerName<'static>,
+    binding: Option<Vec<u8>>,
 }
 
-struct Stream<S>(tokio_rustls::client::TlsStream<S>);
+struct Stream<S>(tokio_rustls::client::TlsStream<S>, Option<Vec<u8>>);
 
 impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> MakeTlsConnect<S> for Rustls {
     type Stream = Stream<S>;
@@ -33,6 +36,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> MakeTlsConnect<S> for R
         Ok(Connector {
             config: self.0.clone(),
             name,
+            binding: self.1.clone(),
         })
     }
 }
@@ -46,7 +50,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> TlsConnect<S> for Conne
             let s = tokio_rustls::TlsConnector::from(self.config)
                 .connect(self.name, stream)
                 .await?;
-            Ok(Stream(s))
+            Ok(Stream(s, self.binding))
         })
     }
 }
@@ -75,7 +79,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Stream<S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for Stream<S> {
     fn channel_binding(&self) -> ChannelBinding {
-        ChannelBinding::none()
+        match &self.1 {
+            Some(b) => ChannelBinding::tls_server_end_point(b.clone()),
+            None => ChannelBinding::none(),
+        }
     }
 }
 
@@ -88,7 +95,7 @@ fn client_tls(cert: &CertificateDer<'static>) -> Rustls {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    Rustls(Arc::new(config))
+    Rustls(Arc::new(config), None)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,6 +151,20 @@ async fn tls_sessions() {
     let long = "x".repeat(100_000);
     let big: String = c.query_one("SELECT $1::text", &[&long]).await.unwrap().get(0);
     assert_eq!(big.len(), 100_000);
+
+    // SCRAM-SHA-256-PLUS: channel binding to the certificate's hash.
+    use sha2::Digest;
+    let mut bound = client_tls(&cert_der);
+    bound.1 = Some(sha2::Sha256::digest(cert_der.as_ref()).to_vec());
+    let mut strict = cfg.clone();
+    strict.channel_binding(tokio_postgres::config::ChannelBinding::Require);
+    let (c3, conn) = strict.connect(bound.clone()).await.unwrap();
+    tokio::spawn(conn);
+    c3.simple_query("SELECT 1").await.unwrap();
+    // A client bound to another certificate (a man in the middle) is refused.
+    bound.1 = Some(vec![0; 32]);
+    let e = strict.connect(bound).await.err().unwrap();
+    assert_eq!(common::code(&e), "08P01");
 
     // A client that does not trust the certificate fails the handshake; the server survives.
     let other = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();

@@ -59,13 +59,53 @@ fn fatal(code: &'static str, msg: impl Into<String>) -> Abort {
 /// Serves one accepted socket to the end. Never panics; errors end only this connection.
 pub(crate) async fn handle(tcp: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
     let _ = tcp.set_nodelay(true);
-    let mut io: BoxStream = Box::new(tcp);
-    let mut reader = Reader::default();
     let mut stop = shared.shutdown.clone();
+    // Direct SSL (PostgreSQL 17 `sslnegotiation=direct`): a TLS ClientHello instead of a
+    // startup packet.
+    if let Some(acceptor) = &shared.tls {
+        let mut first = [0u8; 1];
+        let peeked = tokio::select! {
+            r = tokio::time::timeout(shared.config.startup_timeout, tcp.peek(&mut first)) => r,
+            _ = stopped(&mut stop) => return,
+        };
+        if !matches!(peeked, Ok(Ok(1))) {
+            return;
+        }
+        if first[0] == 0x16 {
+            let accepted = tokio::time::timeout(shared.config.startup_timeout, acceptor.accept(tcp)).await;
+            let Ok(Ok(tls)) = accepted else {
+                return;
+            };
+            if tls.get_ref().1.alpn_protocol() != Some(b"postgresql") {
+                let mut out = Out::default();
+                out.error(
+                    &protocol_error(
+                        "received direct SSL connection request without ALPN protocol negotiation extension",
+                    ),
+                    Severity::Fatal,
+                );
+                let mut io: BoxStream = Box::new(tls);
+                let _ = write(&mut io, &mut out).await;
+                return;
+            }
+            return serve(Box::new(tls), true, peer, shared, stop).await;
+        }
+    }
+    serve(Box::new(tcp), false, peer, shared, stop).await
+}
+
+async fn serve(
+    mut io: BoxStream,
+    ssl: bool,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut reader = Reader::default();
     let startup = tokio::select! {
         r = tokio::time::timeout(
             shared.config.startup_timeout,
-            start(&mut io, &mut reader, peer, &shared),
+            start(&mut io, &mut reader, ssl, peer, &shared),
         ) => r,
         _ = stopped(&mut stop) => Ok(Err(Abort::Fatal(QueryError::new(
             "57P01",
@@ -118,10 +158,11 @@ type Started = (Session, crate::Slot, i32);
 async fn start(
     io: &mut BoxStream,
     reader: &mut Reader,
+    ssl: bool,
     peer: SocketAddr,
     shared: &Arc<Shared>,
 ) -> Result<Started, Abort> {
-    let mut ssl_done = false;
+    let mut ssl_done = ssl;
     let mut out = Out::default();
     let (minor, params) = loop {
         let Some(pkt) = reader.startup(io, shared.config.max_startup_bytes).await? else {

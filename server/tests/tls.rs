@@ -166,6 +166,19 @@ async fn tls_sessions() {
     let e = strict.connect(bound).await.err().unwrap();
     assert_eq!(common::code(&e), "08P01");
 
+    // Direct SSL (PostgreSQL 17): TLS from the first byte, ALPN "postgresql" required.
+    let mut direct = cfg.clone();
+    direct.ssl_negotiation(tokio_postgres::config::SslNegotiation::Direct);
+    let mut alpn = client_tls(&cert_der);
+    let mut inner = (*alpn.0).clone();
+    inner.alpn_protocols = vec![b"postgresql".to_vec()];
+    alpn.0 = Arc::new(inner);
+    let (c4, conn) = direct.connect(alpn).await.unwrap();
+    tokio::spawn(conn);
+    c4.simple_query("SELECT 1").await.unwrap();
+    let e = direct.connect(client_tls(&cert_der)).await.err().unwrap();
+    assert_eq!(common::code(&e), "08P01");
+
     // A client that does not trust the certificate fails the handshake; the server survives.
     let other = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     assert!(cfg.connect(client_tls(other.cert.der())).await.is_err());

@@ -534,6 +534,13 @@ impl Conn {
         let mut buf = BytesMut::new();
         loop {
             let (t, body) = self.next_message(false).await?;
+            // A CancelRequest during COPY (psql's Ctrl-C) aborts it.
+            if self.cancel.swap(false, Ordering::SeqCst) {
+                return Ok(Err((
+                    QueryError::new("57014", "canceling statement due to user request"),
+                    false,
+                )));
+            }
             match t {
                 b'd' => {
                     buf.extend_from_slice(&body);

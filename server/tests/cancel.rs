@@ -69,3 +69,31 @@ async fn other_sessions_progress_during_heavy_query() {
     assert_eq!(common::code(&e), "57014");
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_during_copy_in() {
+    use futures_util::SinkExt;
+    let srv = common::start().await;
+    let c = srv.client().await;
+    c.batch_execute("CREATE TABLE t (ts timestamp, n int)")
+        .await
+        .unwrap();
+    let sink = c.copy_in::<_, bytes::Bytes>("COPY t FROM STDIN").await.unwrap();
+    futures_util::pin_mut!(sink);
+    sink.send(bytes::Bytes::from_static(b"2026-01-01 00:00:00\t1\n"))
+        .await
+        .unwrap();
+    c.cancel_token().cancel_query(NoTls).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let r = async {
+        sink.send(bytes::Bytes::from_static(b"2026-01-01 00:00:01\t2\n"))
+            .await?;
+        sink.as_mut().finish().await
+    }
+    .await;
+    let e = r.unwrap_err();
+    assert_eq!(common::code(&e), "57014");
+    let rows = c.query("SELECT n FROM t", &[]).await.unwrap();
+    assert!(rows.is_empty());
+    srv.stop().await;
+}

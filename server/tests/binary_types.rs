@@ -1,5 +1,7 @@
 //! Binary format of every supported type, both directions, compared with bytes computed by
 //! hand from PostgreSQL's send/recv functions (dates and timestamps count from 2000-01-01).
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use bytes::BytesMut;

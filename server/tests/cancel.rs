@@ -1,5 +1,7 @@
 //! CancelRequest: a long statement is cancelled (57014) and the session goes on; other
 //! connections keep working while it runs.
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::time::{Duration, Instant};

@@ -1,5 +1,7 @@
 //! COPY FROM STDIN and COPY TO STDOUT through tokio-postgres: text and CSV with options, data
 //! split at arbitrary points, bad rows failing the whole COPY.
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use bytes::Bytes;

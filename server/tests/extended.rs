@@ -1,5 +1,7 @@
 //! Extended query protocol: prepared statements reused, parameter types inferred when the client
 //! sends none, client types winning, portals run in pieces, errors until Sync.
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use tokio_postgres::types::Type;

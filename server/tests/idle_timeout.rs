@@ -1,4 +1,6 @@
 //! idle_session_timeout closes an idle connection with FATAL 57P05.
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! The protocol byte by byte: startup messages, ParameterStatus, ReadyForQuery status, text
 //! parameters, skip-until-Sync, Flush, and malformed input (truncated, oversized, unknown types,
 //! garbage startup) that must end only the offending connection.
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::time::Duration;

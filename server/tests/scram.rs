@@ -1,5 +1,7 @@
 //! SCRAM-SHA-256 login against stored verifiers (server on 127.0.0.2 with every connection
 //! required to authenticate).
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use plantdb_server::AuthMode;

@@ -1,5 +1,7 @@
 //! Simple query protocol through tokio-postgres: several statements per message, command tags,
 //! errors with SQLSTATE and position, the session continuing after an error.
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use tokio_postgres::SimpleQueryMessage as M;

@@ -1,4 +1,6 @@
 //! statement_timeout cancels with 57014 "canceling statement due to statement timeout".
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::time::{Duration, Instant};

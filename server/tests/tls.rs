@@ -1,5 +1,7 @@
 //! SSL: SSLRequest answered 'S' with a certificate configured, then the whole session runs over
 //! TLS (rustls on both ends, self-signed certificate generated here).
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::future::Future;

@@ -1,4 +1,6 @@
 //! max_connections: one more client gets FATAL 53300; a slot frees when a client leaves.
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 use std::time::Duration;

@@ -1,4 +1,6 @@
 //! BEGIN/COMMIT/ROLLBACK and the failed-transaction state (25P02 until ROLLBACK).
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] functions
+
 mod common;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

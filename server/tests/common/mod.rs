@@ -1,5 +1,5 @@
 //! Test harness: a server on an ephemeral port over a temporary data directory.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -311,9 +311,21 @@ impl Conn {
         if *self.shutdown.borrow() {
             return Err(End::Fatal(admin_shutdown()));
         }
-        let idle_ms = match &self.session {
-            Some(s) if idle && s.tx_status() == TxStatus::Idle => s.idle_session_timeout_ms(),
-            _ => 0,
+        let (idle_ms, idle_error) = match &self.session {
+            Some(s) if idle && s.tx_status() == TxStatus::Idle => (
+                s.idle_session_timeout_ms(),
+                QueryError::new("57P05", "terminating connection due to idle-session timeout"),
+            ),
+            Some(s) if idle => (
+                s.setting("idle_in_transaction_session_timeout")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0),
+                QueryError::new(
+                    "25P03",
+                    "terminating connection due to idle-in-transaction timeout",
+                ),
+            ),
+            _ => (0, QueryError::new("57P05", "")),
         };
         let sleep = tokio::time::sleep(Duration::from_millis(idle_ms.clamp(1, 1 << 40)));
         tokio::pin!(sleep);
@@ -324,10 +336,7 @@ impl Conn {
                 Ok(None) | Err(ReadError::Io) => Err(End::Closed),
                 Err(ReadError::Protocol(e)) => Err(End::Fatal(e)),
             },
-            _ = &mut sleep, if idle_ms > 0 => Err(End::Fatal(QueryError::new(
-                "57P05",
-                "terminating connection due to idle-session timeout",
-            ))),
+            _ = &mut sleep, if idle_ms > 0 => Err(End::Fatal(idle_error)),
             _ = self.shutdown.changed() => Err(End::Fatal(admin_shutdown())),
         }
     }

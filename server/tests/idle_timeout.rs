@@ -32,3 +32,24 @@ async fn idle_session_timeout_closes() {
     c2.simple_query("SELECT 1").await.unwrap();
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_in_transaction_timeout_closes() {
+    let srv = common::start().await;
+    let (c, connection) = tokio_postgres::connect(&srv.conn_str("plantdb"), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let conn = tokio::spawn(connection);
+    c.batch_execute("SET idle_in_transaction_session_timeout = '200ms'")
+        .await
+        .unwrap();
+    // Idle outside a transaction: not affected.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    c.batch_execute("BEGIN").await.unwrap();
+    let r = tokio::time::timeout(Duration::from_secs(5), conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(common::code(&r.unwrap_err()), "25P03");
+    srv.stop().await;
+}

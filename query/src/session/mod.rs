@@ -4,6 +4,7 @@
 //! `execute_prepared` serve the extended protocol. Each statement commits on its own (there are
 //! no multi-statement transactions); BEGIN/COMMIT/ROLLBACK are accepted for client
 //! compatibility and track the transaction status clients expect, including the failed state.
+mod copy_in;
 mod ddl;
 mod dml;
 mod roles;
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use plantdb_storage::Engine;
 
-pub use dml::CopyIn;
+pub use copy_in::CopyIn;
 pub use roles::{scram_verifier, verify_scram_proof_material};
 
 use crate::bind::Binder;

@@ -78,6 +78,14 @@ impl Binder<'_> {
                 predicate: pred,
             };
         }
+        // Set-returning calls of the select list run before grouping only when there is none.
+        let plain =
+            matches!(&s.group_by, ast::GroupByExpr::Expressions(g, _) if g.is_empty()) && s.having.is_none();
+        let (mut plan, scope, srfs) = if plain {
+            self.project_set(s, plan, scope)?
+        } else {
+            (plan, scope, HashMap::new())
+        };
         let named: HashMap<String, ast::WindowSpec> = s
             .named_window
             .iter()
@@ -97,15 +105,28 @@ impl Binder<'_> {
         };
 
         // Select list.
+        self.srfs.borrow_mut().push(srfs);
         let mut items: Vec<(Expr, String)> = Vec::new();
         for item in &s.projection {
             match item {
-                SelectItem::UnnamedExpr(e) => {
-                    let name = column_name(e).unwrap_or_else(|| "?column?".into());
-                    items.push((self.expr(e, &cx)?, name));
-                }
-                SelectItem::ExprWithAlias { expr, alias } => {
-                    items.push((self.expr(expr, &cx)?, ident(alias)))
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    let name = match item {
+                        SelectItem::ExprWithAlias { alias, .. } => ident(alias),
+                        _ => column_name(e).unwrap_or_else(|| "?column?".into()),
+                    };
+                    // A composite set-returning call yields one column per field.
+                    let composite = match e {
+                        ast::Expr::Function(f) => self.srf_columns(f).filter(|c| c.len() > 1),
+                        _ => None,
+                    };
+                    match composite {
+                        Some(cols) => {
+                            for (field, i, t) in cols {
+                                items.push((Expr::Column(i, t), format!("{name}.{field}")));
+                            }
+                        }
+                        None => items.push((self.expr(e, &cx)?, name)),
+                    }
                 }
                 SelectItem::Wildcard(_) => {
                     if scope.cols.is_empty() {
@@ -140,6 +161,7 @@ impl Binder<'_> {
                 other => return crate::error::unsupported(format!("select item {other}")),
             }
         }
+        self.srfs.borrow_mut().pop();
 
         // GROUP BY: ordinals and output aliases are allowed (input columns win over aliases).
         let mut group: Vec<Expr> = Vec::new();

@@ -734,10 +734,17 @@ impl Binder<'_> {
         }
         if let Some(esc) = escape {
             let esc = self.expr(esc, cx)?;
-            let (Expr::Literal(Value::Str(e), _), Expr::Literal(Value::Str(pat), _)) = (&esc, &p) else {
+            // Constant patterns and escapes may be expressions ('pg/_' || '%').
+            let constant = |e: &Expr| match e {
+                Expr::Literal(Value::Str(s), _) => Some(s.to_string()),
+                e => crate::exec::eval_constant(e, self.ctx)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string)),
+            };
+            let (Some(e), Some(pat)) = (constant(&esc), constant(&p)) else {
                 return crate::error::unsupported("a non-constant LIKE ESCAPE");
             };
-            p = Expr::Literal(Value::str(rewrite_escape(pat, e)?), DataType::Text);
+            p = Expr::Literal(Value::str(rewrite_escape(&pat, &e)?), DataType::Text);
         }
         self.operator(op, vec![x, p])
     }

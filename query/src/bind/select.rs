@@ -32,7 +32,13 @@ pub fn column_name(e: &ast::Expr) -> Option<String> {
             column_name(expr).or_else(|| super::sql_type(data_type).ok().map(|t| t.typname().to_string()))
         }
         A::Nested(x) => column_name(x),
-        A::Case { .. } => Some("case".into()),
+        // A CASE is named after its ELSE branch when that names a column, function or cast.
+        A::Case { else_result, .. } => Some(
+            else_result
+                .as_deref()
+                .and_then(strong_name)
+                .unwrap_or_else(|| "case".into()),
+        ),
         A::Array(_) => Some("array".into()),
         A::Exists { .. } => Some("exists".into()),
         A::Extract { .. } => Some("extract".into()),
@@ -55,6 +61,18 @@ pub fn column_name(e: &ast::Expr) -> Option<String> {
             },
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// The output name of an expression that PostgreSQL's FigureColname treats as a strong choice
+/// (a column reference, function call or cast of one).
+fn strong_name(e: &ast::Expr) -> Option<String> {
+    use ast::Expr as A;
+    match e {
+        A::Identifier(_) | A::CompoundIdentifier(_) | A::Function(_) => column_name(e),
+        A::Cast { expr, .. } | A::Nested(expr) => strong_name(expr),
+        A::Case { else_result, .. } => else_result.as_deref().and_then(strong_name),
         _ => None,
     }
 }

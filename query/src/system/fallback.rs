@@ -276,16 +276,18 @@ fn strings(f: &mut Fallbacks<'_>) {
     f.scalar(strict("||", exact(&[Text, Text], Text), |_, a| {
         Ok(Value::str(format!("{}{}", str_of(&a[0]), str_of(&a[1]))))
     }));
-    f.scalar(strict(
+    // array_cat: a NULL operand counts as an empty array.
+    f.scalar(lax(
         "||",
         Signature::new(vec![ArgType::AnyArray, ArgType::AnyArray], ReturnType::SameAs(0)),
-        |_, a| {
-            let (Some(x), Some(y)) = (array_of(&a[0]), array_of(&a[1])) else {
-                return Ok(Value::Null);
-            };
-            let mut items = x.items.clone();
-            items.extend(y.items.iter().cloned());
-            Ok(super::rowset::array(x.elem.clone(), x.lower, items))
+        |_, a| match (array_of(&a[0]), array_of(&a[1])) {
+            (Some(x), Some(y)) => {
+                let mut items = x.items.clone();
+                items.extend(y.items.iter().cloned());
+                Ok(super::rowset::array(x.elem.clone(), x.lower, items))
+            }
+            (Some(_), None) => Ok(a[0].clone()),
+            (None, _) => Ok(a[1].clone()),
         },
     ));
     // text || anynonarray and anynonarray || text, for the common non-text types.

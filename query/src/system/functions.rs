@@ -119,8 +119,9 @@ const RESERVED: &[&str] = &[
     "with",
 ];
 
-/// `CREATE UNIQUE INDEX ...` of a table's primary key, or key column `col` (1-based) alone.
-pub(super) fn index_definition(t: &TableInfo, col: i64) -> String {
+/// `CREATE UNIQUE INDEX ...` of a table's primary key, or key column `col` (1-based) alone;
+/// the pretty form does not qualify the (visible) table with its schema.
+pub(super) fn index_definition(t: &TableInfo, col: i64, pretty: bool) -> String {
     let cols: Vec<String> = t
         .primary_key
         .iter()
@@ -131,8 +132,9 @@ pub(super) fn index_definition(t: &TableInfo, col: i64) -> String {
         return cols.get(col as usize - 1).cloned().unwrap_or_default();
     }
     format!(
-        "CREATE UNIQUE INDEX {} ON public.{} USING btree ({})",
+        "CREATE UNIQUE INDEX {} ON {}{} USING btree ({})",
         quote_ident(&model::pk_name(t)),
+        if pretty { "" } else { "public." },
         quote_ident(&t.name),
         cols.join(", ")
     )
@@ -310,11 +312,12 @@ fn register_definitions(r: &mut Registry) {
     let indexdef = |ctx: &EvalContext, a: &[Value]| {
         let o = oid_arg(&a[0]).unwrap_or(0);
         let col = a.get(1).and_then(Value::as_int).unwrap_or(0);
+        let pretty = a.get(2).and_then(Value::as_bool).unwrap_or(false);
         Ok(text(catalog_of(ctx).and_then(|c| {
             c.tables
                 .values()
                 .find(|t| !t.primary_key.is_empty() && model::pk_index_oid(t) == o)
-                .map(|t| index_definition(t, col))
+                .map(|t| index_definition(t, col, pretty))
         })))
     };
     overloads(

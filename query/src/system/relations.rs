@@ -285,7 +285,7 @@ pub(super) fn pg_indexes(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
             .set("schemaname", s("public"))
             .set("tablename", s(&t.name))
             .set("indexname", s(&pk_name(t)))
-            .set("indexdef", s(&super::functions::index_definition(t, 0)));
+            .set("indexdef", s(&super::functions::index_definition(t, 0, false)));
     }
     Ok(())
 }

@@ -11,11 +11,14 @@ use crate::types::{Interval, Tz, Value};
 
 /// UTF8 in PostgreSQL's encoding numbering.
 pub(super) const UTF8_ENCODING: i64 = 6;
+/// `pg_toast` (empty: plantdb has no TOAST tables).
+pub(super) const PG_TOAST_NAMESPACE: u32 = 99;
 /// pg_default tablespace.
 pub(super) const DEFAULT_TABLESPACE: u32 = 1663;
 
 /// The namespaces: (OID, name).
-pub(super) const NAMESPACES: [(u32, &str); 3] = [
+pub(super) const NAMESPACES: [(u32, &str); 4] = [
+    (PG_TOAST_NAMESPACE, "pg_toast"),
     (PG_CATALOG_NAMESPACE, "pg_catalog"),
     (PUBLIC_NAMESPACE, "public"),
     (INFORMATION_SCHEMA_NAMESPACE, "information_schema"),
@@ -69,7 +72,7 @@ pub(super) fn pg_roles(out: &mut RowSet, cx: &Ctx<'_>, authid: bool) -> Result<(
             .set("rolcreaterole", b(r.superuser))
             .set("rolcreatedb", b(r.superuser))
             .set("rolcanlogin", b(r.login))
-            .set("rolreplication", b(false))
+            .set("rolreplication", b(r.superuser))
             .set("rolconnlimit", int(-1))
             .set("rolbypassrls", b(r.superuser));
         if !authid {
@@ -87,7 +90,7 @@ pub(super) fn pg_user(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
             .set("usesysid", oid(r.oid))
             .set("usecreatedb", b(r.superuser))
             .set("usesuper", b(r.superuser))
-            .set("userepl", b(false))
+            .set("userepl", b(r.superuser))
             .set("usebypassrls", b(r.superuser))
             .set("passwd", s("********"));
     }

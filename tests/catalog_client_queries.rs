@@ -75,9 +75,8 @@ fn parse_fixture(name: &str, text: &str) -> Fixture {
     f
 }
 
-fn load() -> Vec<Fixture> {
-    let dir = fixtures().join("queries");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
+fn load(dir: &Path) -> Vec<Fixture> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
         .expect("queries dir")
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))
         .filter(|n| n.ends_with(".sql"))
@@ -186,13 +185,13 @@ fn normalize(lines: &[String], f: &Fixture) -> Vec<String> {
     out
 }
 
-#[test]
-fn client_queries_run_and_match_postgresql() {
+/// Runs the fixtures of `queries` against a fresh database holding the fixture schema.
+fn run_fixtures(queries: &Path) {
     let (db, mut conn, dir) = open();
     let mut failures = String::new();
     let mut gaps = Vec::new();
     let (mut ran, mut compared) = (0, 0);
-    for f in load() {
+    for f in load(queries) {
         for target in &f.targets {
             let oid = conn
                 .query(&format!("SELECT '{target}'::regclass::oid"))
@@ -256,4 +255,16 @@ fn client_queries_run_and_match_postgresql() {
         eprintln!("known gap: {g}");
     }
     assert!(failures.is_empty(), "\n{failures}");
+}
+
+#[test]
+fn client_queries_run_and_match_postgresql() {
+    run_fixtures(&fixtures().join("queries"));
+}
+
+/// The queries psql 15 sends for `\d`, `\d+`, `\dt`, `\dv`, `\di`, `\dn`, `\l`, `\du`, `\dT`, `\dp`, `\df` and
+/// `\x` (recorded with `psql -E` by tests/fixtures/psql/gen_psql.py), run through the embedded API.
+#[test]
+fn psql_meta_commands_match_postgresql() {
+    run_fixtures(&fixtures().join("../psql/queries"));
 }

@@ -133,15 +133,14 @@ fn escape(v: Option<String>) -> String {
     }
 }
 
-/// Result rows as tab-separated lines, the column names first.
-fn render(rows: &plantdb::Rows) -> Vec<String> {
-    let cx = EvalContext::default();
+/// Result rows as tab-separated lines, the column names first, in the session's text format.
+fn render(rows: &plantdb::Rows, cx: &EvalContext) -> Vec<String> {
     let mut out = vec![rows.columns.join("\t")];
     for r in &rows.rows {
         let cells: Vec<String> = r
             .iter()
             .zip(&rows.types)
-            .map(|(v, t)| escape(format_value(v, t, &cx)))
+            .map(|(v, t)| escape(format_value(v, t, cx)))
             .collect();
         out.push(cells.join("\t"));
     }
@@ -235,16 +234,17 @@ fn run_fixtures(queries: &Path) {
             };
             compared += 1;
             let want: Vec<String> = want.lines().map(String::from).collect();
-            let got = render(&rows);
+            let got = render(&rows, &conn.session().eval_context());
             let (w, g) = (normalize(&want, &f), normalize(&got, &f));
             if w != g {
-                let _ = writeln!(
-                    failures,
-                    "{} [{target}]: rows differ from PostgreSQL\n  want:\n    {}\n  got:\n    {}",
-                    f.name,
-                    w.join("\n    "),
-                    g.join("\n    ")
-                );
+                let _ = writeln!(failures, "{} [{target}]: rows differ from PostgreSQL", f.name);
+                let _ = writeln!(failures, "    columns: {}", g.first().map_or("", String::as_str));
+                for l in w.iter().filter(|l| !g.contains(l)) {
+                    let _ = writeln!(failures, "  - {l}");
+                }
+                for l in g.iter().filter(|l| !w.contains(l)) {
+                    let _ = writeln!(failures, "  + {l}");
+                }
             }
         }
     }
@@ -267,4 +267,11 @@ fn client_queries_run_and_match_postgresql() {
 #[test]
 fn psql_meta_commands_match_postgresql() {
     run_fixtures(&fixtures().join("../psql/queries"));
+}
+
+/// The rows of the system relations and the catalog functions for the fixture schema
+/// (tests/fixtures/catalog, written for plantdb).
+#[test]
+fn catalog_contents_match_postgresql() {
+    run_fixtures(&fixtures().join("../catalog/queries"));
 }

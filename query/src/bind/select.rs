@@ -28,9 +28,10 @@ pub fn column_name(e: &ast::Expr) -> Option<String> {
         A::Identifier(i) => Some(ident(i)),
         A::CompoundIdentifier(v) => v.last().map(ident),
         A::Function(f) => object_name(&f.name).pop(),
-        A::Cast { expr, data_type, .. } => {
-            column_name(expr).or_else(|| super::sql_type(data_type).ok().map(|t| t.typname().to_string()))
-        }
+        // A cast is named after its operand when that is a strong name, else after its type.
+        A::Cast { expr, data_type, .. } => strong_name(expr)
+            .or_else(|| super::sql_type(data_type).ok().map(|t| t.typname().to_string()))
+            .or_else(|| column_name(expr)),
         A::Nested(x) => column_name(x),
         // A CASE is named after its ELSE branch when that names a column, function or cast.
         A::Case { else_result, .. } => Some(
@@ -51,7 +52,11 @@ pub fn column_name(e: &ast::Expr) -> Option<String> {
             .ok()
             .map(|t| t.typname().to_string()),
         A::Interval(_) => Some("interval".into()),
-        A::CompoundFieldAccess { root, .. } => column_name(root),
+        // (x).field is named after the field.
+        A::CompoundFieldAccess { root, access_chain } => match access_chain.last() {
+            Some(ast::AccessExpr::Dot(ast::Expr::Identifier(i))) => Some(ident(i)),
+            _ => column_name(root),
+        },
         A::AtTimeZone { .. } => Some("timezone".into()),
         A::Subquery(q) => match &*q.body {
             ast::SetExpr::Select(s) => match s.projection.first() {
@@ -72,6 +77,7 @@ fn strong_name(e: &ast::Expr) -> Option<String> {
     match e {
         A::Identifier(_) | A::CompoundIdentifier(_) | A::Function(_) => column_name(e),
         A::Cast { expr, .. } | A::Nested(expr) => strong_name(expr),
+        A::CompoundFieldAccess { .. } => column_name(e),
         A::Case { else_result, .. } => else_result.as_deref().and_then(strong_name),
         _ => None,
     }

@@ -261,7 +261,7 @@ fn register_names(r: &mut Registry) {
             let Some(o) = oid_arg(&a[0]) else {
                 return Ok(Value::Null);
             };
-            let typmod = a[1].as_int().unwrap_or(-1) as i32;
+            let typmod = a[1].as_int().map(|m| m as i32);
             let cat = catalog_of(ctx).unwrap_or_default();
             Ok(Value::str(
                 model::type_display(&cat, o, typmod).unwrap_or_else(|| "???".into()),
@@ -355,7 +355,7 @@ fn register_definitions(r: &mut Registry) {
     let args_of = |ctx: &EvalContext, a: &[Value], result: bool| -> Value {
         let o = oid_arg(&a[0]).unwrap_or(0);
         let cat = catalog_of(ctx).unwrap_or_default();
-        let shown = |t: u32| model::type_display(&cat, t, -1).unwrap_or_else(|| t.to_string());
+        let shown = |t: u32| model::type_display(&cat, t, None).unwrap_or_else(|| t.to_string());
         if let Some(p) = cat.functions.iter().find(|p| p.oid == o) {
             if result {
                 return Value::str(match (p.retset, p.columns.len()) {
@@ -459,7 +459,7 @@ fn register_visibility(r: &mut Registry) {
     overloads(r, "pg_type_is_visible", &[&[Oid]], Bool, |ctx, a| {
         let o = oid_arg(&a[0]).unwrap_or(0);
         let cat = catalog_of(ctx).unwrap_or_default();
-        Ok(match model::type_display(&cat, o, -1) {
+        Ok(match model::type_display(&cat, o, None) {
             Some(_) => Value::Bool(true),
             None => Value::Null,
         })

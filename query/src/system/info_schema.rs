@@ -229,7 +229,7 @@ pub(super) fn character_sets(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
         .set("form_of_use", s("UTF8"))
         .set("default_collate_catalog", s(&cx.eval.database))
         .set("default_collate_schema", s("pg_catalog"))
-        .set("default_collate_name", s("C"));
+        .set("default_collate_name", s("ucs_basic"));
     Ok(())
 }
 
@@ -248,7 +248,7 @@ pub(super) fn routines(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
     for p in cx.catalog.functions.iter() {
         let schema = schema_of(p.namespace());
         let specific = format!("{}_{}", p.name, p.oid);
-        let ret = model::type_display(cx.catalog, p.ret, -1).unwrap_or_default();
+        let ret = model::type_display(cx.catalog, p.ret, None).unwrap_or_default();
         out.row()
             .set("specific_catalog", s(db))
             .set("specific_schema", s(schema))
@@ -283,7 +283,7 @@ pub(super) fn parameters(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
         let schema = schema_of(p.namespace());
         let specific = format!("{}_{}", p.name, p.oid);
         for (i, a) in p.args.iter().enumerate() {
-            let ty = model::type_display(cx.catalog, *a, -1).unwrap_or_default();
+            let ty = model::type_display(cx.catalog, *a, None).unwrap_or_default();
             out.row()
                 .set("specific_catalog", s(db))
                 .set("specific_schema", s(schema))

@@ -201,5 +201,5 @@ pub fn type_oid(catalog: &Catalog, name: &str) -> Option<u32> {
 
 /// Name of a type as `regtype` prints it.
 pub fn type_name(catalog: &Catalog, oid: u32) -> Option<String> {
-    model::type_display(catalog, oid, -1)
+    model::type_display(catalog, oid, None)
 }

@@ -382,23 +382,17 @@ fn table_columns(registry: &Registry, name: &str, sig: &Signature) -> Vec<(Strin
         .unwrap_or_default()
 }
 
-/// Name of a type as `format_type` prints it, or None when unknown.
-pub(super) fn type_display(catalog: &Catalog, oid: u32, typmod: i32) -> Option<String> {
+/// Name of a type as `format_type(oid, typmod)` prints it (`typmod` None for SQL NULL, as
+/// `regtype` output does), or None when unknown.
+pub(super) fn type_display(catalog: &Catalog, oid: u32, typmod: Option<i32>) -> Option<String> {
     if let Some(t) = DataType::from_oid(oid) {
-        let t = if typmod >= 0 {
-            type_with_typmod(oid, typmod)
-        } else {
-            t
-        };
-        return Some(match t {
-            DataType::Bpchar(None) if typmod < 0 => "bpchar".into(),
-            DataType::Bpchar(Some(n)) => format!("character({n})"),
-            t => t.display_name(),
-        });
+        return Some(builtin_display(&t, oid, typmod));
     }
     if let Some(d) = defs::type_def(oid) {
+        // A true array (not int2vector, oidvector or name): the element's name with [].
         if d.category == 'A'
             && d.elem != 0
+            && d.storage != 'p'
             && let Some(e) = type_display(catalog, d.elem, typmod)
         {
             return Some(format!("{e}[]"));
@@ -417,4 +411,16 @@ pub(super) fn type_display(catalog: &Catalog, oid: u32, typmod: i32) -> Option<S
         .values()
         .find(|v| v.oid + VIEW_ROWTYPE_OFFSET == oid)
         .map(|v| v.name.clone())
+}
+
+fn builtin_display(t: &DataType, oid: u32, typmod: Option<i32>) -> String {
+    match t {
+        DataType::Array(e) => format!("{}[]", builtin_display(e, e.oid(), typmod)),
+        DataType::Bpchar(_) => match typmod {
+            None => "character".into(),
+            Some(m) if m >= 4 => format!("character({})", m - 4),
+            Some(_) => "bpchar".into(),
+        },
+        _ => type_with_typmod(oid, typmod.unwrap_or(-1)).display_name(),
+    }
 }

@@ -20,6 +20,25 @@ pub(super) fn storage_of(ty: &DataType) -> (i16, bool, char, char, u32) {
     }
 }
 
+/// Catalogs shared by all databases of a PostgreSQL cluster (tablespace pg_global).
+const SHARED_CATALOGS: &[&str] = &[
+    "pg_auth_members",
+    "pg_authid",
+    "pg_database",
+    "pg_db_role_setting",
+    "pg_parameter_acl",
+    "pg_replication_origin",
+    "pg_shdepend",
+    "pg_shdescription",
+    "pg_shseclabel",
+    "pg_subscription",
+    "pg_tablespace",
+];
+
+fn is_shared(rel: &Rel<'_>) -> bool {
+    matches!(rel, Rel::System(r) if r.def.kind == 'r' && SHARED_CATALOGS.contains(&r.def.name))
+}
+
 fn owner_name(cx: &Ctx<'_>) -> String {
     super::server::role_name(cx.catalog, SUPERUSER_OID).unwrap_or_else(|| "plantdb".into())
 }
@@ -58,13 +77,13 @@ pub(super) fn pg_class(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
             .set("relowner", oid(SUPERUSER_OID))
             .set("relam", oid(am))
             .set("relfilenode", oid(filenode))
-            .set("reltablespace", oid(0))
+            .set("reltablespace", oid(if is_shared(&rel) { 1664 } else { 0 }))
             .set("relpages", int((bytes / 8192) as i64))
             .set("reltuples", Value::Float(tuples))
             .set("relallvisible", int(0))
             .set("reltoastrelid", oid(0))
             .set("relhasindex", b(has_index))
-            .set("relisshared", b(false))
+            .set("relisshared", b(is_shared(&rel)))
             .set("relpersistence", ch('p'))
             .set("relkind", ch(kind))
             .set("relnatts", int(rel.columns().len() as i64))
@@ -252,6 +271,14 @@ pub(super) fn pg_tables(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
             .set("schemaname", s(namespace_name(rel.namespace())))
             .set("tablename", s(&rel.name()))
             .set("tableowner", s(&owner))
+            .set(
+                "tablespace",
+                if is_shared(&rel) {
+                    s("pg_global")
+                } else {
+                    Value::Null
+                },
+            )
             .set("hasindexes", b(has_index))
             .set("hasrules", b(false))
             .set("hastriggers", b(false))

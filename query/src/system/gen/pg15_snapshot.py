@@ -40,7 +40,7 @@ from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname in ('pg_catalog', 'information_schema') and c.relkind in ('r', 'v')
 group by 1, 2, 3, 4, 5 order by 1, 2""")
 w("/// System relations: schema, name, OID, relkind, row type OID, `name:type` columns.\n")
-w("pub(super) const RELATIONS: &[RelDef] = &[\n")
+w("#[rustfmt::skip]\npub(super) const RELATIONS: &[RelDef] = &[\n")
 for nsp, name, oid, kind, reltype, cols in rels:
     w("    RelDef { schema: %s, name: %s, oid: %s, kind: '%s', reltype: %s, cols: %s },\n"
       % (rs(nsp), rs(name), oid, kind, reltype, rs(cols)))
@@ -57,7 +57,7 @@ where typnamespace = 11 and typtype in ('b', 'p')
   and (typelem = 0 or typelem in (select oid from pg_type where typtype in ('b', 'p')))
 order by t.oid""")
 w("/// Built-in base and pseudo types.\n")
-w("pub(super) const TYPES: &[TypeDef] = &[\n")
+w("#[rustfmt::skip]\npub(super) const TYPES: &[TypeDef] = &[\n")
 for r in types:
     (oid, name, length, byval, typtype, cat, pref, delim, subscript, elem, arr, tin, tout, trecv,
      tsend, tmodin, tmodout, tanalyze, align, storage, coll, desc) = r
@@ -82,7 +82,7 @@ select p.oid, proname, prorettype, array_to_string(proargtypes::oid[], ' '), pro
        provolatile, proretset
 from pg_proc p where p.oid in (select id from ids where id <> 0) order by p.oid""")
 w("/// Functions named by the built-in types (input, output, receive, send, ...) and access methods.\n")
-w("pub(super) const PROCS: &[ProcDef] = &[\n")
+w("#[rustfmt::skip]\npub(super) const PROCS: &[ProcDef] = &[\n")
 for oid, name, ret, args, strict, vol, retset in procs:
     w("    ProcDef { oid: %s, name: %s, ret: %s, args: %s, strict: %s, volatile: '%s', retset: %s },\n"
       % (oid, rs(name), ret, rs(args), "true" if strict == "t" else "false", vol,
@@ -91,7 +91,7 @@ w("];\n\n")
 
 ams = q("select oid, amname, amhandler::oid, amtype from pg_am order by oid")
 w("/// Access methods.\n")
-w("pub(super) const AMS: &[AmDef] = &[\n")
+w("#[rustfmt::skip]\npub(super) const AMS: &[AmDef] = &[\n")
 for oid, name, handler, kind in ams:
     w("    AmDef { oid: %s, name: %s, handler: %s, kind: '%s' },\n" % (oid, rs(name), handler, kind))
 w("];\n\n")
@@ -113,7 +113,7 @@ select name, coalesce(unit, ''), category, short_desc, coalesce(extra_desc, ''),
        coalesce(boot_val, '')
 from pg_settings where name in (%s) order by name""" % names)
 w("/// Metadata of the settings plantdb knows (values come from the session).\n")
-w("pub(super) const SETTINGS: &[SettingDef] = &[\n")
+w("#[rustfmt::skip]\npub(super) const SETTINGS: &[SettingDef] = &[\n")
 for name, unit, cat, short, extra, ctx, vartype, mn, mx, enums, boot in settings:
     w("    SettingDef { name: %s, unit: %s, category: %s, short_desc: %s, extra_desc: %s, "
       "context: %s, vartype: %s, min_val: %s, max_val: %s, enumvals: %s, boot_val: %s },\n"
@@ -124,7 +124,7 @@ opcs = q("""
 select c.oid, opcname, opcmethod, opcintype, opcfamily, opckeytype
 from pg_opclass c where opcmethod = 403 and opcdefault order by c.oid""")
 w("\n/// Default btree operator classes.\n")
-w("pub(super) const OPCLASSES: &[OpclassDef] = &[\n")
+w("#[rustfmt::skip]\npub(super) const OPCLASSES: &[OpclassDef] = &[\n")
 for oid, name, method, intype, family, keytype in opcs:
     w("    OpclassDef { oid: %s, name: %s, method: %s, intype: %s, family: %s, keytype: %s },\n"
       % (oid, rs(name), method, intype, family, keytype))
@@ -134,7 +134,7 @@ colls = q("""
 select oid, collname, collprovider, collencoding, coalesce(collcollate, ''), coalesce(collctype, '')
 from pg_collation where collprovider in ('d', 'c') order by oid""")
 w("/// Collations (libc and default only).\n")
-w("pub(super) const COLLATIONS: &[CollationDef] = &[\n")
+w("#[rustfmt::skip]\npub(super) const COLLATIONS: &[CollationDef] = &[\n")
 for oid, name, prov, enc, coll, ctype in colls:
     w("    CollationDef { oid: %s, name: %s, provider: '%s', encoding: %s, collate: %s, ctype: %s },\n"
       % (oid, rs(name), prov, enc, rs(coll), rs(ctype)))

@@ -275,3 +275,10 @@ fn psql_meta_commands_match_postgresql() {
 fn catalog_contents_match_postgresql() {
     run_fixtures(&fixtures().join("../catalog/queries"));
 }
+
+/// Metadata queries of DBeaver, Metabase, Grafana, Npgsql, asyncpg, tokio-postgres, Power BI and
+/// pgAdmin (tests/fixtures/tools).
+#[test]
+fn tool_queries_run_and_match_postgresql() {
+    run_fixtures(&fixtures().join("../tools/queries"));
+}

@@ -217,6 +217,11 @@ pub(super) fn proc_by_name(name: &str) -> Option<&'static ProcDef> {
     index().proc_names.get(name).copied()
 }
 
+/// Metadata of a PostgreSQL setting plantdb knows, by case-insensitive name.
+pub(super) fn setting_def(name: &str) -> Option<&'static SettingDef> {
+    pg15::SETTINGS.iter().find(|s| s.name.eq_ignore_ascii_case(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

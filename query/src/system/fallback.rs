@@ -156,13 +156,14 @@ fn session(f: &mut Fallbacks<'_>) {
             ))
         },
     ));
-    for name in ["current_user", "session_user", "current_role"] {
+    for name in ["current_user", "session_user", "current_role", "user"] {
         f.scalar(strict(name, exact(&[], Name), |ctx, _| Ok(Value::str(&ctx.user))));
     }
     let setting = |ctx: &EvalContext, a: &[Value]| {
         let name = str_of(&a[0]);
         let missing_ok = a.get(1).and_then(Value::as_bool).unwrap_or(false);
-        match ctx.setting(name) {
+        let preset = super::defs::setting_def(name).map(|d| d.boot_val);
+        match ctx.setting(name).or(preset) {
             Some(v) => Ok(Value::str(v)),
             None if missing_ok => Ok(Value::Null),
             None => Err(QueryError::new(

@@ -17,7 +17,11 @@ use crate::types::{DataType, Value};
 use crate::vector::{Batch, Vector};
 
 /// Descriptions PostgreSQL ships for its namespaces.
-pub(super) const NAMESPACE_COMMENTS: [(u32, &str); 2] = [
+pub(super) const NAMESPACE_COMMENTS: [(u32, &str); 3] = [
+    (
+        super::server::PG_TOAST_NAMESPACE,
+        "reserved schema for TOAST tables",
+    ),
     (PG_CATALOG_NAMESPACE, "system catalog schema"),
     (crate::catalog::PUBLIC_NAMESPACE, "standard public schema"),
 ];

@@ -103,8 +103,45 @@ pub(super) fn pg_class(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
     Ok(())
 }
 
+/// System columns of every table: (name, attnum, type OID, length, byval, align).
+const SYSTEM_COLUMNS: [(&str, i64, u32, i64, bool, char); 6] = [
+    ("tableoid", -6, 26, 4, true, 'i'),
+    ("cmax", -5, 29, 4, true, 'i'),
+    ("xmax", -4, 28, 4, true, 'i'),
+    ("cmin", -3, 29, 4, true, 'i'),
+    ("xmin", -2, 28, 4, true, 'i'),
+    ("ctid", -1, 27, 6, false, 's'),
+];
+
 pub(super) fn pg_attribute(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
     for rel in model::relations(cx.catalog) {
+        if rel.kind() == 'r' {
+            for (name, num, ty, len, byval, align) in SYSTEM_COLUMNS {
+                out.row()
+                    .set("attrelid", oid(rel.oid()))
+                    .set("attname", s(name))
+                    .set("atttypid", oid(ty))
+                    .set("attstattarget", int(0))
+                    .set("attlen", int(len))
+                    .set("attnum", int(num))
+                    .set("attndims", int(0))
+                    .set("attcacheoff", int(-1))
+                    .set("atttypmod", int(-1))
+                    .set("attbyval", b(byval))
+                    .set("attalign", ch(align))
+                    .set("attstorage", ch('p'))
+                    .set("attcompression", s(""))
+                    .set("attnotnull", b(true))
+                    .set("atthasdef", b(false))
+                    .set("atthasmissing", b(false))
+                    .set("attidentity", s(""))
+                    .set("attgenerated", s(""))
+                    .set("attisdropped", b(false))
+                    .set("attislocal", b(true))
+                    .set("attinhcount", int(0))
+                    .set("attcollation", oid(0));
+            }
+        }
         let is_index = rel.kind() == 'i';
         for (i, c) in rel.columns().iter().enumerate() {
             let (len, byval, align, storage, collation) = storage_of(&c.ty);

@@ -247,6 +247,35 @@ pub(super) fn register(r: &mut Registry) {
         Text,
         |_, a| Ok(a[0].clone()),
     );
+    register_info_schema_helpers(r);
+}
+
+/// information_schema's helpers `_pg_char_max_length(typid, typmod)` and friends.
+fn register_info_schema_helpers(r: &mut Registry) {
+    use super::info_schema::{char_lengths, datetime_precision, numeric_facts};
+    use DataType::*;
+    type Fact = fn(&DataType) -> Value;
+    let facts: [(&str, Fact); 6] = [
+        ("_pg_char_max_length", |t| char_lengths(t).0),
+        ("_pg_char_octet_length", |t| char_lengths(t).1),
+        ("_pg_numeric_precision", |t| numeric_facts(t).0),
+        ("_pg_numeric_precision_radix", |t| numeric_facts(t).1),
+        ("_pg_numeric_scale", |t| numeric_facts(t).2),
+        ("_pg_datetime_precision", datetime_precision),
+    ];
+    for (name, fact) in facts {
+        r.register_scalar(stable(name, &[Oid, Int4], Int4, move |_, a| {
+            let o = oid_arg(&a[0]).unwrap_or(0);
+            let typmod = a[1].as_int().unwrap_or(-1) as i32;
+            Ok(match DataType::from_oid(o) {
+                Some(_) => fact(&model::type_with_typmod(o, typmod)),
+                None => Value::Null,
+            })
+        }));
+    }
+    r.register_scalar(stable("_pg_interval_type", &[Oid, Int4], Text, |_, _| {
+        Ok(Value::Null)
+    }));
 }
 
 fn register_names(r: &mut Registry) {

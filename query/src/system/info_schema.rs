@@ -59,8 +59,30 @@ fn data_type_name(ty: &DataType) -> String {
     }
 }
 
+/// (character_maximum_length, character_octet_length) of a column type.
+pub(super) fn char_lengths(ty: &DataType) -> (Value, Value) {
+    match ty {
+        DataType::Varchar(Some(n)) | DataType::Bpchar(Some(n)) => {
+            (int(i64::from(*n)), int(i64::from(*n) * 4))
+        }
+        DataType::Varchar(None) | DataType::Text | DataType::Bpchar(None) => {
+            (Value::Null, int(1_073_741_824))
+        }
+        _ => (Value::Null, Value::Null),
+    }
+}
+
+/// datetime_precision of a column type.
+pub(super) fn datetime_precision(ty: &DataType) -> Value {
+    match ty {
+        DataType::Date => int(0),
+        DataType::Time | DataType::Timestamp | DataType::Timestamptz | DataType::Interval => int(6),
+        _ => Value::Null,
+    }
+}
+
 /// (numeric_precision, numeric_precision_radix, numeric_scale).
-fn numeric_facts(ty: &DataType) -> (Value, Value, Value) {
+pub(super) fn numeric_facts(ty: &DataType) -> (Value, Value, Value) {
     let n = |p: i64, r: i64, sc: Option<i64>| (int(p), int(r), sc.map_or(Value::Null, int));
     match ty {
         DataType::Int2 => n(16, 2, Some(0)),
@@ -79,20 +101,8 @@ fn column_row(out: &mut RowSet, cx: &Ctx<'_>, rel: &Rel<'_>, i: usize, c: &Colum
         (Rel::Table(_), Some(d)) => Some(super::deparse::default_expr(d, &c.ty, cx.eval)),
         _ => None,
     };
-    let (max_len, octets) = match &c.ty {
-        DataType::Varchar(Some(n)) | DataType::Bpchar(Some(n)) => {
-            (int(i64::from(*n)), int(i64::from(*n) * 4))
-        }
-        DataType::Varchar(None) | DataType::Text | DataType::Bpchar(None) => {
-            (Value::Null, int(1_073_741_824))
-        }
-        _ => (Value::Null, Value::Null),
-    };
-    let datetime = match c.ty {
-        DataType::Date => int(0),
-        DataType::Time | DataType::Timestamp | DataType::Timestamptz | DataType::Interval => int(6),
-        _ => Value::Null,
-    };
+    let (max_len, octets) = char_lengths(&c.ty);
+    let datetime = datetime_precision(&c.ty);
     let (precision, radix, scale) = numeric_facts(&c.ty);
     let udt = match &c.ty {
         DataType::Array(e) => format!("_{}", e.typname()),

@@ -114,7 +114,7 @@ fn fill(out: &mut RowSet, ns: u32, name: &str, cx: &Ctx<'_>) -> Result<()> {
         };
     }
     match name {
-        "pg_namespace" => server::pg_namespace(out),
+        "pg_namespace" => server::pg_namespace(out, cx),
         "pg_class" => relations::pg_class(out, cx),
         "pg_attribute" => relations::pg_attribute(out, cx),
         "pg_attrdef" => relations::pg_attrdef(out, cx),

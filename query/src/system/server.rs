@@ -33,12 +33,23 @@ pub(super) fn role_name(catalog: &Catalog, oid: u32) -> Option<String> {
         .map(|r| r.name.clone())
 }
 
-pub(super) fn pg_namespace(out: &mut RowSet) -> Result<()> {
+pub(super) fn pg_namespace(out: &mut RowSet, cx: &Ctx<'_>) -> Result<()> {
+    let owner = role_name(cx.catalog, SUPERUSER_OID).unwrap_or_else(|| "plantdb".into());
+    // As PostgreSQL: the owner may create and use, everyone may use (pg_toast: no grants).
+    let acl = texts(&[format!("{owner}=UC/{owner}"), format!("=U/{owner}")]);
     for (o, name) in NAMESPACES {
         out.row()
             .set("oid", oid(o))
             .set("nspname", s(name))
-            .set("nspowner", oid(SUPERUSER_OID));
+            .set("nspowner", oid(SUPERUSER_OID))
+            .set(
+                "nspacl",
+                if o == PG_TOAST_NAMESPACE {
+                    Value::Null
+                } else {
+                    acl.clone()
+                },
+            );
     }
     Ok(())
 }

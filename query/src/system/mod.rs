@@ -83,6 +83,19 @@ pub fn rows(name: &str, fields: &[Field], cx: &ExecCtx) -> Result<Vec<Batch>> {
         )
     })?;
     let shared = cx.shared()?;
+    // Generated once per statement: correlated subqueries scan catalogs once per outer row.
+    let key = (
+        relation as *const defs::Relation as usize,
+        vec![crate::types::Value::str("system relation")],
+    );
+    if let Some(b) = shared
+        .subquery_cache
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&key).cloned())
+    {
+        return Ok((*b).clone());
+    }
     let catalog: Arc<Catalog> = shared.catalog.clone();
     let ctx = Ctx {
         catalog: &catalog,
@@ -91,7 +104,11 @@ pub fn rows(name: &str, fields: &[Field], cx: &ExecCtx) -> Result<Vec<Batch>> {
     };
     let mut out = RowSet::new(relation);
     fill(&mut out, ns, rel, &ctx)?;
-    out.into_batches(fields)
+    let batches = out.into_batches(fields)?;
+    if let Ok(mut c) = shared.subquery_cache.lock() {
+        c.insert(key, Arc::new(batches.clone()));
+    }
+    Ok(batches)
 }
 
 fn fill(out: &mut RowSet, ns: u32, name: &str, cx: &Ctx<'_>) -> Result<()> {

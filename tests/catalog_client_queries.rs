@@ -282,3 +282,33 @@ fn catalog_contents_match_postgresql() {
 fn tool_queries_run_and_match_postgresql() {
     run_fixtures(&fixtures().join("../tools/queries"));
 }
+
+/// The catalog relations follow DDL at once, through the cache of generated rows.
+#[test]
+fn catalog_follows_ddl() {
+    let (db, mut conn, dir) = open();
+    let count = |conn: &mut Connection, sql: &str| -> i64 {
+        conn.query(sql)
+            .ok()
+            .and_then(|r| r.rows.first().and_then(|row| row[0].as_int()))
+            .unwrap_or(-1)
+    };
+    let cols = "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+                WHERE c.relname = 'ddl_t' AND a.attnum > 0";
+    let comments = "SELECT count(*) FROM pg_description WHERE objoid = 'ddl_t'::regclass";
+    assert_eq!(count(&mut conn, cols), 0);
+    conn.execute("CREATE TABLE ddl_t (a integer, b text)")
+        .expect("create");
+    assert_eq!(count(&mut conn, cols), 2);
+    assert_eq!(count(&mut conn, comments), 0);
+    conn.execute("COMMENT ON COLUMN ddl_t.b IS 'bee'")
+        .expect("comment");
+    assert_eq!(count(&mut conn, comments), 1);
+    conn.execute("ALTER TABLE ddl_t ADD COLUMN c double precision")
+        .expect("alter");
+    assert_eq!(count(&mut conn, cols), 3);
+    conn.execute("DROP TABLE ddl_t").expect("drop");
+    assert_eq!(count(&mut conn, cols), 0);
+    db.close().ok();
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -20,7 +20,8 @@ mod rowset;
 mod server;
 mod types;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub use model::{ProcInfo, proc_infos};
 
@@ -102,11 +103,68 @@ pub fn rows(name: &str, fields: &[Field], cx: &ExecCtx) -> Result<Vec<Batch>> {
         eval: cx.eval(),
         shared: Some(shared),
     };
-    let mut out = RowSet::new(relation);
-    fill(&mut out, ns, rel, &ctx)?;
-    let batches = out.into_batches(fields)?;
+    let batches = match per_catalog(ns, rel) {
+        true => cached(&catalog, relation, cx.eval(), || {
+            generate(relation, ns, rel, fields, &ctx)
+        })?,
+        false => generate(relation, ns, rel, fields, &ctx)?,
+    };
     if let Ok(mut c) = shared.subquery_cache.lock() {
         c.insert(key, Arc::new(batches.clone()));
+    }
+    Ok(batches)
+}
+
+fn generate(
+    relation: &'static defs::Relation,
+    ns: u32,
+    name: &str,
+    fields: &[Field],
+    cx: &Ctx<'_>,
+) -> Result<Vec<Batch>> {
+    let mut out = RowSet::new(relation);
+    fill(&mut out, ns, name, cx)?;
+    out.into_batches(fields)
+}
+
+/// Relations whose rows depend on the catalog only (not on statistics or the session), and
+/// are large enough to keep: they are generated once per catalog version.
+fn per_catalog(ns: u32, name: &str) -> bool {
+    match ns {
+        INFORMATION_SCHEMA_NAMESPACE => matches!(name, "columns" | "routines" | "parameters"),
+        _ => matches!(name, "pg_attribute" | "pg_type" | "pg_proc" | "pg_description"),
+    }
+}
+
+/// Rows of a relation kept for the current catalog (a DDL statement makes a new catalog,
+/// which drops what was kept for the old one).
+fn cached(
+    catalog: &Arc<Catalog>,
+    relation: &'static defs::Relation,
+    eval: &EvalContext,
+    make: impl FnOnce() -> Result<Vec<Batch>>,
+) -> Result<Vec<Batch>> {
+    type Kept = (Arc<Catalog>, HashMap<(usize, String), Arc<Vec<Batch>>>);
+    static KEPT: OnceLock<Mutex<Option<Kept>>> = OnceLock::new();
+    let kept = KEPT.get_or_init(|| Mutex::new(None));
+    // Defaults print in the session's time zone; the database name appears in information_schema.
+    let session = format!("{}|{}", eval.database, eval.setting("timezone").unwrap_or(""));
+    let key = (relation as *const defs::Relation as usize, session);
+    if let Ok(k) = kept.lock()
+        && let Some((c, m)) = k.as_ref()
+        && Arc::ptr_eq(c, catalog)
+        && let Some(b) = m.get(&key)
+    {
+        return Ok((**b).clone());
+    }
+    let batches = make()?;
+    if let Ok(mut k) = kept.lock() {
+        match k.as_mut() {
+            Some((c, m)) if Arc::ptr_eq(c, catalog) => {
+                m.insert(key, Arc::new(batches.clone()));
+            }
+            _ => *k = Some((catalog.clone(), HashMap::from([(key, Arc::new(batches.clone()))]))),
+        }
     }
     Ok(batches)
 }

@@ -27,7 +27,7 @@ impl RowSet {
     /// Starts a row.
     pub fn row(&mut self) -> RowRef<'_> {
         self.rows.push(vec![Value::Null; self.names.len()]);
-        RowRef { set: self }
+        RowRef { set: self, next: 0 }
     }
 
     /// The rows as one batch typed like `fields` (the relation's columns, possibly renamed).
@@ -60,12 +60,22 @@ impl RowSet {
 /// The row being filled.
 pub(super) struct RowRef<'a> {
     set: &'a mut RowSet,
+    /// Where the next column probably is (columns are mostly set in order).
+    next: usize,
 }
 
 impl RowRef<'_> {
     /// Sets a column.
     pub fn set(&mut self, column: &str, v: Value) -> &mut Self {
-        match self.set.names.iter().position(|n| *n == column) {
+        let names = &self.set.names;
+        let at = match names.get(self.next) {
+            Some(n) if *n == column => Some(self.next),
+            _ => names.iter().position(|n| *n == column),
+        };
+        if let Some(i) = at {
+            self.next = i + 1;
+        }
+        match at {
             Some(i) => {
                 if let Some(row) = self.set.rows.last_mut()
                     && let Some(slot) = row.get_mut(i)

@@ -21,7 +21,7 @@ mod server;
 mod types;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 pub use model::{ProcInfo, proc_infos};
 
@@ -85,17 +85,8 @@ pub fn rows(name: &str, fields: &[Field], cx: &ExecCtx) -> Result<Vec<Batch>> {
     })?;
     let shared = cx.shared()?;
     // Generated once per statement: correlated subqueries scan catalogs once per outer row.
-    let key = (
-        relation as *const defs::Relation as usize,
-        vec![crate::types::Value::str("system relation")],
-    );
-    if let Some(b) = shared
-        .subquery_cache
-        .lock()
-        .ok()
-        .and_then(|c| c.get(&key).cloned())
-    {
-        return Ok((*b).clone());
+    if let Some(b) = statement_cache(shared, relation, None) {
+        return Ok(b);
     }
     let catalog: Arc<Catalog> = shared.catalog.clone();
     let ctx = Ctx {
@@ -109,10 +100,32 @@ pub fn rows(name: &str, fields: &[Field], cx: &ExecCtx) -> Result<Vec<Batch>> {
         })?,
         false => generate(relation, ns, rel, fields, &ctx)?,
     };
-    if let Ok(mut c) = shared.subquery_cache.lock() {
-        c.insert(key, Arc::new(batches.clone()));
-    }
+    statement_cache(shared, relation, Some(&batches));
     Ok(batches)
+}
+
+/// Rows generated for the statement `shared` belongs to: looked up (`keep` None) or kept.
+/// Entries of finished statements are dropped (their `Shared` is gone).
+fn statement_cache(
+    shared: &Arc<Shared>,
+    relation: &'static defs::Relation,
+    keep: Option<&Vec<Batch>>,
+) -> Option<Vec<Batch>> {
+    type Entry = (Weak<Shared>, usize, Arc<Vec<Batch>>);
+    static KEPT: OnceLock<Mutex<Vec<Entry>>> = OnceLock::new();
+    let key = relation as *const defs::Relation as usize;
+    let mut kept = KEPT.get_or_init(|| Mutex::new(Vec::new())).lock().ok()?;
+    kept.retain(|(w, _, _)| w.strong_count() > 0);
+    match keep {
+        None => kept
+            .iter()
+            .find(|(w, r, _)| *r == key && w.as_ptr() == Arc::as_ptr(shared))
+            .map(|(_, _, b)| (**b).clone()),
+        Some(b) => {
+            kept.push((Arc::downgrade(shared), key, Arc::new(b.clone())));
+            None
+        }
+    }
 }
 
 fn generate(

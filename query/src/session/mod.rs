@@ -232,10 +232,8 @@ impl QueryEngine {
     }
 }
 
-fn function_names(r: &Registry) -> Vec<String> {
-    let mut v: Vec<String> = r.all().into_iter().map(|f| f.0).collect();
-    v.dedup();
-    v
+fn function_names(r: &Registry) -> Arc<Vec<crate::system::ProcInfo>> {
+    Arc::new(crate::system::proc_infos(r))
 }
 
 /// One client's state.
@@ -337,6 +335,7 @@ impl Session {
         let names = CatalogNames {
             catalog: self.engine.catalog(),
             system: crate::system::relation_oids(),
+            storage: Some(self.engine.storage.clone()),
         };
         EvalContext {
             tz,

@@ -102,7 +102,10 @@ pub(super) fn register(r: &mut Registry) {
     let scalar_arities = all
         .iter()
         .filter(|f| f.1 == 'f')
-        .map(|f| (f.0.clone(), f.2.args.len()))
+        .flat_map(|f| {
+            let (max, min) = (f.2.args.len(), f.2.args.len().saturating_sub(f.2.optional));
+            (min..=max).map(move |n| (f.0.clone(), n))
+        })
         .collect();
     let mut f = Fallbacks {
         r,

@@ -243,10 +243,18 @@ pub fn relation_oids() -> Vec<(String, u32)> {
 }
 
 /// Registers the catalog functions, and general-purpose functions client catalog queries need
-/// that the registry does not have yet. Call after the built-ins and extensions.
+/// that the registry does not have yet. Call after the built-ins and extensions. The catalog's
+/// functions replace same-named built-ins: they answer from the catalog itself.
 pub fn register(r: &mut Registry) {
-    functions::register(r);
+    let mut own = Registry::new();
+    functions::register(&mut own);
+    r.overlay(own);
     fallback::register(r);
+}
+
+/// PostgreSQL 15's default of a configuration parameter plantdb does not track itself (`jit`).
+pub fn setting_default(name: &str) -> Option<&'static str> {
+    defs::setting_def(name).map(|d| d.boot_val)
 }
 
 /// OID of a type-support function of PostgreSQL's (`array_in`, `int4recv`, ...).

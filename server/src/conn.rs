@@ -24,6 +24,13 @@ const WRITE_CHUNK: usize = 64 * 1024;
 /// COPY data gathered before it is handed to the loader.
 const COPY_CHUNK: usize = 1 << 20;
 
+/// What the COPY FROM parser task receives.
+enum CopyChunk {
+    Data(Bytes),
+    /// CopyDone: commit.
+    Done,
+}
+
 /// Why the session loop ends.
 enum End {
     /// Client left (Terminate, EOF, socket error).
@@ -538,47 +545,93 @@ impl Conn {
     }
 
     /// COPY FROM STDIN: CopyInResponse, then CopyData until CopyDone or CopyFail.
-    async fn copy_in(&mut self, mut copy: Box<CopyIn>) -> Result<Result<u64, (QueryError, bool)>, End> {
+    /// COPY FROM STDIN: socket reads and parsing overlap. A parser task owns the load and takes
+    /// ~1 MB chunks from a bounded channel while this task keeps reading CopyData; the load
+    /// commits only after CopyDone, and is dropped (leaving no rows) on any other end.
+    async fn copy_in(&mut self, copy: Box<CopyIn>) -> Result<Result<u64, (QueryError, bool)>, End> {
         self.out.copy_response(b'G', copy.columns());
+        let timeout_ms = self.session.as_ref().map_or(0, |s| s.statement_timeout_ms());
+        let deadline = Instant::now() + Duration::from_millis(timeout_ms.clamp(1, 1 << 40));
+        let (tx, mut rx) = mpsc::channel::<CopyChunk>(4);
+        let parser = tokio::task::spawn_blocking(move || {
+            let mut copy = copy;
+            while let Some(chunk) = rx.blocking_recv() {
+                match chunk {
+                    CopyChunk::Data(data) => copy.data(&data)?,
+                    CopyChunk::Done => return copy.finish().map(Some),
+                }
+            }
+            Ok(None)
+        });
+        // Ends the load: tells the parser (unless it already stopped) and waits for its answer.
+        async fn end(
+            tx: mpsc::Sender<CopyChunk>,
+            parser: tokio::task::JoinHandle<Result<Option<u64>, QueryError>>,
+            last: Option<CopyChunk>,
+        ) -> Result<Option<u64>, QueryError> {
+            if let Some(c) = last {
+                let _ = tx.send(c).await;
+            }
+            drop(tx);
+            parser
+                .await
+                .map_err(|_| QueryError::new("XX000", "internal error: COPY failed unexpectedly"))?
+        }
         let mut buf = BytesMut::new();
         loop {
-            let (t, body) = self.next_message(false).await?;
-            // A CancelRequest during COPY (psql's Ctrl-C) aborts it.
-            if self.cancel.swap(false, Ordering::SeqCst) {
-                return Ok(Err((
+            let (t, body) = match self.next_message(false).await {
+                Ok(m) => m,
+                Err(e) => {
+                    let _ = end(tx, parser, None).await;
+                    return Err(e);
+                }
+            };
+            // A CancelRequest during COPY (psql's Ctrl-C), the statement timeout or a server
+            // shutdown aborts it.
+            let abort = if self.cancel.swap(false, Ordering::SeqCst) {
+                Some((
                     QueryError::new("57014", "canceling statement due to user request"),
                     false,
-                )));
+                ))
+            } else if timeout_ms > 0 && Instant::now() >= deadline {
+                Some((
+                    QueryError::new("57014", "canceling statement due to statement timeout"),
+                    true,
+                ))
+            } else if *self.shutdown.borrow() {
+                Some((admin_shutdown(), false))
+            } else {
+                None
+            };
+            if let Some(a) = abort {
+                let _ = end(tx, parser, None).await;
+                return Ok(Err(a));
             }
             match t {
                 b'd' => {
                     buf.extend_from_slice(&body);
-                    if buf.len() >= COPY_CHUNK {
-                        let data = buf.split().freeze();
-                        let job = self
-                            .job(move |_, _| {
-                                let r = copy.data(&data);
-                                (copy, r)
-                            })
-                            .await?;
-                        let (c, r) = job.value;
-                        if let Err(e) = r {
-                            return Ok(Err((e, job.timed_out)));
-                        }
-                        copy = c;
+                    if buf.len() >= COPY_CHUNK
+                        && tx.send(CopyChunk::Data(buf.split().freeze())).await.is_err()
+                    {
+                        // The parser stopped on an error: report it.
+                        return Ok(match end(tx, parser, None).await {
+                            Err(e) => Err((e, false)),
+                            Ok(_) => Err((QueryError::new("XX000", "COPY stopped unexpectedly"), false)),
+                        });
                     }
                 }
                 b'c' => {
-                    let data = buf.split().freeze();
-                    let job = self
-                        .job(move |_, _| {
-                            copy.data(&data)?;
-                            copy.finish()
-                        })
-                        .await?;
-                    return Ok(job.value.map_err(|e| (e, job.timed_out)));
+                    if !buf.is_empty() {
+                        let _ = tx.send(CopyChunk::Data(buf.split().freeze())).await;
+                    }
+                    return Ok(match end(tx, parser, Some(CopyChunk::Done)).await {
+                        Ok(Some(n)) => Ok(n),
+                        Ok(None) => Err((QueryError::new("XX000", "COPY stopped unexpectedly"), false)),
+                        Err(e) => Err((e, false)),
+                    });
                 }
                 b'f' => {
+                    let _ = end(tx, parser, None).await;
                     let msg = Body::new(body).cstr().unwrap_or_default();
                     return Ok(Err((
                         QueryError::new("57014", format!("COPY from stdin failed: {msg}")),
@@ -587,6 +640,7 @@ impl Conn {
                 }
                 b'H' | b'S' => {}
                 other => {
+                    let _ = end(tx, parser, None).await;
                     return Ok(Err((
                         protocol_error(format!(
                             "unexpected message type 0x{other:02X} during COPY from stdin"

@@ -2,6 +2,10 @@
 //! registry (`plantdb_query::functions::Registry`). Nothing in `plantdb-query` names them.
 //!
 //! - [`timeseries`]: `time_bucket`, `first`, `last`, …
+//! - [`quality`]: capability indices, control limits, run rules;
+//! - [`common`]: the mergeable time-ordered run machinery, column readers, state encoding.
+pub mod common;
+pub mod quality;
 pub mod timeseries;
 
 use plantdb_query::functions::Registry;
@@ -9,4 +13,5 @@ use plantdb_query::functions::Registry;
 /// Registers every extension function.
 pub fn register(r: &mut Registry) {
     timeseries::register(r);
+    quality::register(r);
 }

@@ -6,6 +6,7 @@ mod from;
 mod function;
 mod query;
 mod select;
+mod srf;
 mod types;
 
 use std::cell::{Cell, RefCell};
@@ -117,6 +118,8 @@ pub struct Binder<'a> {
     pub(crate) ctes: RefCell<Vec<HashMap<String, CteDef>>>,
     pub(crate) next_id: Cell<usize>,
     pub(crate) view_depth: Cell<usize>,
+    /// Columns of the set-returning calls of the select lists being bound, innermost last.
+    pub(crate) srfs: RefCell<Vec<srf::SrfColumns>>,
 }
 
 impl<'a> Binder<'a> {
@@ -139,6 +142,7 @@ impl<'a> Binder<'a> {
             ctes: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
             view_depth: Cell::new(0),
+            srfs: RefCell::new(Vec::new()),
         }
     }
 

@@ -7,7 +7,9 @@
 //!   no data); AUPT = APT + AUST; AUBT = AUPT + ADET; so PBT = AUBT + ADOT;
 //! - the planned down time of a window is taken out of the times the state series recorded
 //!   during it, in this order: idle, no data, setup, unplanned stop (breaks are usually idle or
-//!   silent; production is never reduced);
+//!   silent; production is never reduced); the calendar rules: planned down time beyond those
+//!   still counts, so PBT = AUBT + ADOT only while the machine did not produce through a planned
+//!   break (otherwise availability can exceed 1, as with the plain-SQL formula);
 //! - PQ, SQ, RQ: counter increases; GQ = PQ − SQ − RQ (rework is not good, as in VDMA 66412-1
 //!   and ISO 22400-2); IT = Σ ICT × ΔPQ (ideal time of the parts made).
 //!

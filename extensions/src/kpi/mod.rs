@@ -7,6 +7,8 @@
 //! - [`elements`]: the time elements and KPI formulas;
 //! - [`iso22400`]: accessor functions; [`losses`]: the six big losses.
 pub mod elements;
+#[cfg(test)]
+mod identities;
 pub mod iso22400;
 pub mod losses;
 pub mod mapping;

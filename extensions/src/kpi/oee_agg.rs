@@ -12,8 +12,16 @@
 //! Each row carries its planned window (`[window_start, window_end)`: a shift from a calendar
 //! join, a shift piece between breaks, or constants) and the planned down time of that window
 //! (breaks not marked in the state series); POT is the sum of the distinct windows, PDOT adds
-//! the planned down times and the time in `planned_stop` states. Rows outside their window and
-//! rows with a NULL time or window are ignored; NULL counters are skipped (the next value is
+//! the planned down times and the time in `planned_stop` states.
+//!
+//! **Carry-in.** A row *before* its window start is not counted; it seeds the window: the
+//! latest such row stands for the machine's state and counter values at the window start (last
+//! observation carried forward), unless a row falls exactly on the start. So a calendar join with
+//! a look-back (`ON t.ts >= s.start_ts - interval '1 hour' AND t.ts < s.end_ts`) carries a stop
+//! across a shift boundary, and a window without any row of its own is covered by its seed.
+//! Seeds apply to groups holding one window (the usual GROUP BY shift, machine); a group over
+//! several windows ignores them. Rows at or after their window end and rows with a NULL time or
+//! window are ignored; NULL counters are skipped (the next value is
 //! compared with the last non-NULL one). Errors (22023): an ideal cycle time ≤ 0, a window end
 //! not after its start, a negative planned down time, an unknown state or option.
 //!
@@ -31,7 +39,7 @@ use super::elements::Elements;
 use super::mapping::{KpiCfg, NO_DATA};
 use super::summary::{FAIL, NULL_COUNT, OeeSum, PM, Pt};
 use crate::common::cols::{FloatCol, IntCol, TextCol, const_text};
-use crate::common::runs::GroupRuns;
+use crate::common::runs::{GroupRuns, RunSummary};
 use crate::common::{downcast, invalid};
 
 /// Argument positions.
@@ -61,6 +69,8 @@ pub struct KpiAcc {
     options: Option<Option<String>>,
     cfg: KpiCfg,
     runs: GroupRuns<OeeSum>,
+    /// Per group: the latest row before its window start, per window.
+    seeds: Vec<Vec<Pt>>,
     /// Finish: state → value.
     out: fn(&Elements) -> Value,
 }
@@ -74,7 +84,48 @@ impl KpiAcc {
             options: None,
             cfg: KpiCfg::parse(None, what)?,
             runs: GroupRuns::default(),
+            seeds: Vec::new(),
             out,
+        })
+    }
+
+    /// Keeps `p` (before its window) when it is the latest seed of its window in group `g`.
+    fn seed(&mut self, g: usize, p: Pt) {
+        if self.seeds.len() <= g {
+            self.seeds.resize_with(g + 1, Vec::new);
+        }
+        let Some(list) = self.seeds.get_mut(g) else { return };
+        let key = |q: &Pt| (q.t, OeeSum::tiebreak(q));
+        match list.iter_mut().find(|q| (q.ws, q.we) == (p.ws, p.we)) {
+            Some(q) if key(q) >= key(&p) => {}
+            Some(q) => *q = p,
+            None => list.push(p),
+        }
+    }
+
+    /// The summary of group `g` with its seed moved to the window start.
+    fn summary(&self, g: usize) -> Result<Option<OeeSum>> {
+        let sum = self.runs.finish(g, &self.cfg, self.what)?;
+        let seeds = self.seeds.get(g).map_or(&[][..], |v| &v[..]);
+        let window = match &sum {
+            Some(s) if s.windows.len() == 1 => s.windows.first().map(|w| (w.0, w.1)),
+            Some(_) => None,
+            None if seeds.len() == 1 => seeds.first().map(|q| (q.ws, q.we)),
+            None => None,
+        };
+        let Some(w) = window else { return Ok(sum) };
+        let Some(seed) = seeds.iter().find(|q| (q.ws, q.we) == w) else {
+            return Ok(sum);
+        };
+        let at_start = Pt { t: seed.ws, ..*seed };
+        Ok(match sum {
+            Some(s) if s.first.t <= seed.ws => Some(s),
+            Some(s) => {
+                let mut head = OeeSum::start(&at_start, &self.cfg);
+                head.append(&s, &self.cfg);
+                Some(head)
+            }
+            None => Some(OeeSum::start(&at_start, &self.cfg)),
         })
     }
 
@@ -135,6 +186,7 @@ impl Accumulator for KpiAcc {
         let (ws, we) = (IntCol::new(&args[l.window.0]), IntCol::new(&args[l.window.1]));
         let pdown = l.pdown.map(|i| pdown_col(&args[i]));
         let epoch = self.runs.begin();
+        let mut seeds = Vec::new();
         for (i, &g) in groups.iter().enumerate() {
             let (Some(t), Some(s), Some(e)) = (ts.get(i), ws.get(i), we.get(i)) else {
                 continue;
@@ -145,7 +197,7 @@ impl Accumulator for KpiAcc {
                     self.what
                 )));
             }
-            if t < s || t >= e {
+            if t >= e {
                 continue;
             }
             let code = codes[i];
@@ -195,7 +247,14 @@ impl Accumulator for KpiAcc {
                 we: e,
                 pdown: pd,
             };
-            self.runs.push(g as usize, &p, epoch, cfg);
+            if t < s {
+                seeds.push((g as usize, p));
+            } else {
+                self.runs.push(g as usize, &p, epoch, cfg);
+            }
+        }
+        for (g, p) in seeds {
+            self.seed(g, p);
         }
         Ok(())
     }
@@ -207,11 +266,18 @@ impl Accumulator for KpiAcc {
             self.cfg = o.cfg.clone();
         }
         self.runs.merge(&mut o.runs, map);
+        for (k, list) in std::mem::take(&mut o.seeds).into_iter().enumerate() {
+            if let Some(&to) = map.get(k) {
+                for p in list {
+                    self.seed(to as usize, p);
+                }
+            }
+        }
         Ok(())
     }
 
     fn value(&self, group: usize) -> Result<Value> {
-        let Some(sum) = self.runs.finish(group, &self.cfg, self.what)? else {
+        let Some(sum) = self.summary(group)? else {
             return Ok(Value::Null);
         };
         let e = Elements::from_summary(&sum.finish(&self.cfg), &self.cfg);

@@ -5,8 +5,9 @@
 //! breaks, from a calendar join) and a planned-down duration for that window. A sample holds its
 //! category until the next sample of the same window, at most `max_gap`; the remainder of a
 //! longer gap is `no_data`. The last sample of a window holds until the window end (as InfluxDB's
-//! `oee` does), the time from a window's start to its first sample is `no_data` (nothing is
-//! carried in from before the window). Windows of one group must not overlap.
+//! `oee` does), the time from a window's start to its first sample is `no_data` (the aggregate
+//! carries a row from before the window in by placing it at the window start, see
+//! [`super::oee_agg`]). Windows of one group must not overlap.
 //!
 //! **Stops.** A stop period is a maximal sequence of `unplanned_stop` samples in one window
 //! without a gap longer than `max_gap`; it lasts from its first sample to the end of the last

@@ -60,6 +60,12 @@ async def main():
         "ORDER BY t.typname"
     )
     show("pg_type", [tuple(r) for r in types])
+    # The introspection query itself (asyncpg runs it for every type it has no built-in codec
+    # for, arrays among them: int4[] above did so), here for int4[], name[], timestamp[],
+    # float8[] and jsonb[].
+    rows, _ = await conn._introspect_types([1007, 1003, 1115, 1022, 3807], None)
+    for r in sorted(rows, key=lambda r: r["oid"]):
+        show("introspected", dict(r))
 
     try:
         await conn.fetch("SELECT * FROM readings WHERE machine = $1", 42)

@@ -260,14 +260,14 @@ async fn mutated_and_random_frames() {
     let mut rss = Vec::new();
     let mut next_check = start;
     while Instant::now() < until {
-        // Four fuzzing connections at a time.
-        let batch: Vec<_> = (0..4)
+        // Eight fuzzing connections at a time.
+        let batch: Vec<_> = (0..8)
             .map(|_| tokio::spawn(fuzz_one(server.port, session(&mut rng, &corpus))))
             .collect();
         for h in batch {
             h.await.unwrap();
         }
-        sessions += 4;
+        sessions += 8;
         if Instant::now() >= next_check {
             next_check += Duration::from_secs(5);
             assert!(server.alive(), "server died; log:\n{}", server.log());

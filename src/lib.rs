@@ -22,7 +22,10 @@
 //!
 //! The storage layer is available directly too ([`storage`]): create a table from a schema,
 //! append column batches, scan snapshots; see `examples/storage.rs`.
+pub mod demo;
 pub mod plant;
+
+pub use demo::{DemoConfig, load_demo};
 
 use std::path::Path;
 use std::sync::Arc;

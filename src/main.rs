@@ -135,9 +135,6 @@ fn sql(a: SqlArgs) -> ExitCode {
 }
 
 fn serve(a: ServeArgs) -> ExitCode {
-    if a.demo {
-        eprintln!("plantdb: demo plant not implemented yet");
-    }
     let db = match Database::open_with(
         &a.data,
         Options {
@@ -151,6 +148,28 @@ fn serve(a: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if a.demo {
+        let mut conn = db.connect();
+        let start = std::time::Instant::now();
+        let loaded = plantdb::demo::demo_loaded(&mut conn).and_then(|done| {
+            if done {
+                Ok(None)
+            } else {
+                plantdb::load_demo(&mut conn, plantdb::DemoConfig::default()).map(Some)
+            }
+        });
+        match loaded {
+            Ok(Some(rows)) => eprintln!(
+                "plantdb: demo plant loaded ({rows} rows in {:.1} s)",
+                start.elapsed().as_secs_f64()
+            ),
+            Ok(None) => eprintln!("plantdb: demo plant already loaded"),
+            Err(e) => {
+                eprintln!("plantdb: loading the demo plant: {}", e.message);
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     if let Some(pw) = &a.password {
         let r = db
             .connect()

@@ -4,10 +4,10 @@
 //! not decode), compared with values written down by hand.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::float_cmp)] // test code
 
-mod common;
+mod serve;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use common::Server;
+use serve::Server;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, NoTls};
 

@@ -7,13 +7,13 @@
 //! The clients come from Debian, PyPI (the virtualenv `.ci/venv`) and npm
 //! (tests/clients/node/node_modules), all installed by `.ci/run`. A missing client fails its
 //! test when `CI` is set and is skipped with a message otherwise.
-mod common;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{Server, assert_transcript, python, python_has, repo, require, run_client, which};
+use serve::{Server, assert_transcript, python, python_has, repo, require, run_client, which};
 
 fn clients() -> PathBuf {
     repo().join("tests/clients")

@@ -4,14 +4,14 @@
 //! no row of a failed COPY is. Prints ingest and query throughput and p50/p99 latencies.
 #![allow(clippy::unwrap_used, clippy::panic)] // test code
 
-mod common;
+mod serve;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{Server, TempDir};
 use futures_util::SinkExt;
+use serve::{Server, TempDir};
 use tokio_postgres::{Client, NoTls};
 
 const INGESTERS: usize = 20;

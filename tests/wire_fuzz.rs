@@ -6,11 +6,11 @@
 //! printed (PLANTDB_FUZZ_SEED replays it).
 #![allow(clippy::unwrap_used, clippy::panic)] // test code
 
-mod common;
+mod serve;
 
 use std::time::{Duration, Instant};
 
-use common::Server;
+use serve::Server;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

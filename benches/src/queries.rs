@@ -2,7 +2,10 @@
 //!
 //! Provenance: the `pg` texts are copied verbatim from the shared workload's `queries.py`
 //! (TSBS-shaped telemetry queries q1–q8 and the domain queries d1–d6); times are inside the
-//! generated day 2026-01-05. `ts_variant` holds the idiomatic time-series form where one exists.
+//! generated day 2026-01-05. `d1x_oee_by_shift_extension` is d1 through the OEE extension
+//! functions (`oee_agg` and its accessors), configured as the plain SQL: the shift window from
+//! the calendar, its planned break as planned down time, RUNNING as production; a test
+//! (`tests/demo.rs`) checks that both give the same numbers.
 
 /// One benchmark query.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +79,19 @@ JOIN shifts s ON t.ts >= s.start_ts AND t.ts < s.end_ts
 JOIN machines m ON m.machine_id = t.machine_id
 GROUP BY s.shift_id, t.machine_id, s.start_ts, s.end_ts, s.planned_break_min
 ORDER BY s.shift_id, t.machine_id",
+    },
+    Query {
+        name: "d1x_oee_by_shift_extension",
+        sql: "SELECT shift_id, machine_id, availability(a) AS availability, performance(a) AS performance,
+  quality_ratio(a) AS quality
+FROM (SELECT s.shift_id, t.machine_id,
+    oee_agg(t.ts, t.state, t.part_count, t.scrap_count, m.ideal_cycle_s, s.start_ts, s.end_ts,
+            s.planned_break_min * interval '1 minute') AS a
+  FROM telemetry t
+  JOIN shifts s ON t.ts >= s.start_ts AND t.ts < s.end_ts
+  JOIN machines m ON m.machine_id = t.machine_id
+  GROUP BY s.shift_id, t.machine_id) x
+ORDER BY shift_id, machine_id",
     },
     Query {
         name: "d2_cpk_by_machine",

@@ -25,6 +25,13 @@ const WRITE_CHUNK: usize = 64 * 1024;
 /// COPY data gathered before it is handed to the loader.
 const COPY_CHUNK: usize = 1 << 20;
 
+/// What the COPY FROM parser task receives.
+enum CopyChunk {
+    Data(Bytes),
+    /// CopyDone: commit.
+    Done,
+}
+
 /// Why the session loop ends.
 enum End {
     /// Client left (Terminate, EOF, socket error).
@@ -586,61 +593,108 @@ impl Conn {
     }
 
     /// COPY FROM STDIN: CopyInResponse, then CopyData until CopyDone or CopyFail.
-    /// statement_timeout covers the whole COPY, waiting for the client's data included.
+    /// COPY FROM STDIN: socket reads and parsing overlap. A parser task owns the load and takes
+    /// ~1 MB chunks from a bounded channel while this task keeps reading CopyData; the load
+    /// commits only after CopyDone, and is dropped (leaving no rows) on any other end.
+    /// Binary COPY data is decoded here (the parser task's `CopyState`), text and CSV by the
+    /// engine. statement_timeout covers the whole COPY, waiting for the client's data included.
     async fn copy_in(&mut self, copy: Box<CopyIn>) -> Result<Result<u64, (QueryError, bool)>, End> {
-        let timeout_ms = self.session()?.statement_timeout_ms();
-        let deadline =
-            (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms.min(1 << 40)));
-        let timed_out = || {
-            Ok(Err((
-                QueryError::new("57014", "canceling statement due to statement timeout"),
-                true,
-            )))
-        };
         self.out
             .copy_response(b'G', copy.columns(), u8::from(copy.is_binary()));
-        let mut state = CopyState::new(copy);
+        let (timeout_ms, ctx) = {
+            let s = self.session()?;
+            (s.statement_timeout_ms(), s.eval_context())
+        };
+        // Clamped: absurd settings must not overflow the clock.
+        let deadline =
+            (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms.min(1 << 40)));
+        let timeout = || {
+            (
+                QueryError::new("57014", "canceling statement due to statement timeout"),
+                true,
+            )
+        };
+        let (tx, mut rx) = mpsc::channel::<CopyChunk>(4);
+        let parser = tokio::task::spawn_blocking(move || {
+            let mut state = CopyState::new(copy);
+            while let Some(chunk) = rx.blocking_recv() {
+                match chunk {
+                    CopyChunk::Data(data) => state.data(&data, &ctx)?,
+                    CopyChunk::Done => return state.finish().map(Some),
+                }
+            }
+            Ok(None)
+        });
+        // Ends the load: tells the parser (unless it already stopped) and waits for its answer.
+        async fn end(
+            tx: mpsc::Sender<CopyChunk>,
+            parser: tokio::task::JoinHandle<Result<Option<u64>, QueryError>>,
+            last: Option<CopyChunk>,
+        ) -> Result<Option<u64>, QueryError> {
+            if let Some(c) = last {
+                let _ = tx.send(c).await;
+            }
+            drop(tx);
+            parser
+                .await
+                .map_err(|_| QueryError::new("XX000", "internal error: COPY failed unexpectedly"))?
+        }
         let mut buf = BytesMut::new();
         loop {
-            let Some((t, body)) = self.copy_message(deadline).await? else {
-                return timed_out();
+            let (t, body) = match self.copy_message(deadline).await {
+                Ok(Some(m)) => m,
+                Ok(None) => {
+                    let _ = end(tx, parser, None).await;
+                    return Ok(Err(timeout()));
+                }
+                Err(e) => {
+                    let _ = end(tx, parser, None).await;
+                    return Err(e);
+                }
             };
-            // A CancelRequest during COPY (psql's Ctrl-C) aborts it.
-            if self.cancel.swap(false, Ordering::SeqCst) {
-                return Ok(Err((
+            // A CancelRequest during COPY (psql's Ctrl-C), the statement timeout or a server
+            // shutdown aborts it.
+            let abort = if self.cancel.swap(false, Ordering::SeqCst) {
+                Some((
                     QueryError::new("57014", "canceling statement due to user request"),
                     false,
-                )));
+                ))
+            } else if deadline.is_some_and(|d| Instant::now() >= d) {
+                Some(timeout())
+            } else if *self.shutdown.borrow() {
+                Some((admin_shutdown(), false))
+            } else {
+                None
+            };
+            if let Some(a) = abort {
+                let _ = end(tx, parser, None).await;
+                return Ok(Err(a));
             }
             match t {
                 b'd' => {
                     buf.extend_from_slice(&body);
-                    if buf.len() >= COPY_CHUNK {
-                        let data = buf.split().freeze();
-                        let job = self
-                            .job_until(deadline, move |s, _| {
-                                let r = state.data(&data, &s.eval_context());
-                                (state, r)
-                            })
-                            .await?;
-                        let (st, r) = job.value;
-                        if let Err(e) = r {
-                            return Ok(Err((e, job.timed_out)));
-                        }
-                        state = st;
+                    if buf.len() >= COPY_CHUNK
+                        && tx.send(CopyChunk::Data(buf.split().freeze())).await.is_err()
+                    {
+                        // The parser stopped on an error: report it.
+                        return Ok(match end(tx, parser, None).await {
+                            Err(e) => Err((e, false)),
+                            Ok(_) => Err((QueryError::new("XX000", "COPY stopped unexpectedly"), false)),
+                        });
                     }
                 }
                 b'c' => {
-                    let data = buf.split().freeze();
-                    let job = self
-                        .job_until(deadline, move |s, _| {
-                            state.data(&data, &s.eval_context())?;
-                            state.finish()
-                        })
-                        .await?;
-                    return Ok(job.value.map_err(|e| (e, job.timed_out)));
+                    if !buf.is_empty() {
+                        let _ = tx.send(CopyChunk::Data(buf.split().freeze())).await;
+                    }
+                    return Ok(match end(tx, parser, Some(CopyChunk::Done)).await {
+                        Ok(Some(n)) => Ok(n),
+                        Ok(None) => Err((QueryError::new("XX000", "COPY stopped unexpectedly"), false)),
+                        Err(e) => Err((e, false)),
+                    });
                 }
                 b'f' => {
+                    let _ = end(tx, parser, None).await;
                     let msg = Body::new(body).cstr().unwrap_or_default();
                     return Ok(Err((
                         QueryError::new("57014", format!("COPY from stdin failed: {msg}")),
@@ -649,6 +703,7 @@ impl Conn {
                 }
                 b'H' | b'S' => {}
                 other => {
+                    let _ = end(tx, parser, None).await;
                     return Ok(Err((
                         protocol_error(format!(
                             "unexpected message type 0x{other:02X} during COPY from stdin"

@@ -77,6 +77,9 @@ pub struct Table {
     pub columns: Vec<(&'static str, &'static str, Col)>,
     /// Tag column for `WITH (timestamp = 'ts', tags = ...)`, when a time-series table.
     pub tag: Option<&'static str>,
+    /// Partition width for time-series tables whose data spans months (a year of 15-minute
+    /// readings in day partitions would make parts of a few hundred rows).
+    pub partition: Option<&'static str>,
 }
 
 impl Table {
@@ -90,7 +93,12 @@ impl Table {
         let cols: Vec<String> = self.columns.iter().map(|(n, t, _)| format!("{n} {t}")).collect();
         let mut s = format!("CREATE TABLE {} ({})", self.name, cols.join(", "));
         if ts_options && let Some(tag) = self.tag {
-            s.push_str(&format!(" WITH (timestamp = 'ts', tags = '{tag}')"));
+            match self.partition {
+                Some(p) => s.push_str(&format!(
+                    " WITH (timestamp = 'ts', tags = '{tag}', partition = '{p}')"
+                )),
+                None => s.push_str(&format!(" WITH (timestamp = 'ts', tags = '{tag}')")),
+            }
         }
         s
     }
@@ -377,6 +385,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ),
         ],
         tag: None,
+        partition: None,
     });
 
     // Telemetry, generated per machine, emitted time-major (all machines per second).
@@ -424,6 +433,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("scrap_count", "bigint", Col::I64(sc)),
         ],
         tag: Some("machine_id"),
+        partition: None,
     });
 
     meas.sort_by_key(|m| m.0);
@@ -448,6 +458,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("value", "float8", Col::F64(meas.iter().map(|m| m.2).collect(), 4)),
         ],
         tag: Some("machine_id"),
+        partition: None,
     });
     tables.push(Table {
         name: "specs",
@@ -458,6 +469,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("usl", "float8", Col::F64(vec![10.015], 3)),
         ],
         tag: None,
+        partition: None,
     });
 
     // Energy: hourly weather and production per site, 15-minute meters over `days`.
@@ -508,6 +520,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("outdoor_c", "float8", Col::F64(w_val, 1)),
         ],
         tag: Some("site_id"),
+        partition: Some("30 days"),
     });
     tables.push(Table {
         name: "production",
@@ -517,6 +530,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("units", "bigint", Col::I64(p_units)),
         ],
         tag: Some("site_id"),
+        partition: Some("30 days"),
     });
     let n_meters = n_sites * 5;
     let nq = n_h * 4;
@@ -570,6 +584,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("kw", "float8", Col::F64(m_kw, 2)),
         ],
         tag: Some("meter_id"),
+        partition: Some("30 days"),
     });
 
     // Shifts: 3 × 8 h with a 30-minute planned break.
@@ -602,6 +617,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("planned_break_min", "bigint", Col::I64(vec![30; n_sh])),
         ],
         tag: None,
+        partition: None,
     });
 
     // Orders and their operations (routing over machines), planned vs actual.
@@ -651,6 +667,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("due_ts", "timestamp", Col::Ts(at(&due))),
         ],
         tag: None,
+        partition: None,
     });
     let col = |k: usize| Col::Ts(ops.iter().map(|o| T0_US + o.4[k] * SEC).collect());
     tables.push(Table {
@@ -678,6 +695,7 @@ pub fn generate(cfg: PlantConfig) -> Plant {
             ("actual_end", "timestamp", col(3)),
         ],
         tag: None,
+        partition: None,
     });
     // Load order as in the shared benchmark: dimensions first, telemetry last.
     let order = [

@@ -1,6 +1,17 @@
-//! Time-series toolkit.
+//! Time-series toolkit: bucketing, first/last, time-weighted averages and integrals, counters
+//! with resets, state durations and transitions, liveness and completeness, approximate
+//! percentiles, LTTB downsampling. Order-dependent aggregates summarise time-ordered runs
+//! ([`crate::common::runs`]) and take an optional range whose edges they handle exactly
+//! ([`ranged`]).
 mod bucket;
+mod counter;
 mod first_last;
+mod liveness;
+mod lttb;
+pub mod ranged;
+mod sketch;
+mod state;
+pub mod time_weight;
 
 use plantdb_query::functions::Registry;
 
@@ -8,4 +19,10 @@ use plantdb_query::functions::Registry;
 pub fn register(r: &mut Registry) {
     bucket::register(r);
     first_last::register(r);
+    time_weight::register(r);
+    counter::register(r);
+    state::register(r);
+    liveness::register(r);
+    sketch::register(r);
+    lttb::register(r);
 }

@@ -3,6 +3,7 @@
 //! line and column, as PostgreSQL's CONTEXT does.
 mod numbers;
 mod reader;
+mod swar;
 mod writer;
 
 pub use numbers::{parse_decimal_f64, parse_i64_bytes, parse_iso_timestamp};

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use super::numbers::{parse_decimal_f64, parse_i64_bytes, parse_iso_timestamp_cached};
+use super::swar;
 use crate::context::EvalContext;
 use crate::error::{QueryError, Result, sqlstate};
 use crate::session::{CopyFormat, CopyOptions};
@@ -54,6 +55,8 @@ struct Split {
     fields: Vec<Field>,
     pool: Vec<Vec<u8>>,
     used: usize,
+    /// The row is ASCII (found by the splitter's fast path, else checked).
+    ascii: bool,
 }
 
 impl Split {
@@ -218,14 +221,19 @@ impl Col {
         self.valid.clear();
         self.any_null = false;
         let ty = self.spec.ty.clone();
+        // The next batch is as long as this one: allocate once instead of growing.
+        fn refill<T>(v: &mut Vec<T>) -> Vec<T> {
+            let n = v.len();
+            std::mem::replace(v, Vec::with_capacity(n))
+        }
         let data = match &mut self.data {
-            Builder::Int(v) => VectorData::Int(std::mem::take(v)),
-            Builder::Float(v) => VectorData::Float(std::mem::take(v)),
-            Builder::Bool(v) => VectorData::Bool(std::mem::take(v)),
+            Builder::Int(v) => VectorData::Int(refill(v)),
+            Builder::Float(v) => VectorData::Float(refill(v)),
+            Builder::Bool(v) => VectorData::Bool(refill(v)),
             Builder::Text { dict, index, codes } => {
                 let d = DictVec {
                     dict: Arc::new(std::mem::take(dict)),
-                    codes: std::mem::take(codes),
+                    codes: refill(codes),
                 };
                 index.clear();
                 VectorData::Text(d)
@@ -349,6 +357,28 @@ impl CopyReader {
         let escape = self.options.escape;
         let mut i = self.scanned;
         let mut in_q = self.in_quotes;
+        if !in_q && (!csv || memchr::memchr(quote, &buf[i..]).is_none()) {
+            // No quote ahead: every newline ends a row.
+            for nl in memchr::memchr_iter(b'\n', &buf[i..]) {
+                let k = i + nl;
+                let end = if k > start && buf[k - 1] == b'\r' {
+                    k - 1
+                } else {
+                    k
+                };
+                let row = &buf[start..end];
+                start = k + 1;
+                self.line += 1;
+                if self.row(row)? {
+                    self.done = true;
+                    return Ok((start, k));
+                }
+                if self.rows >= BATCH_ROWS {
+                    out.push(self.take_batch());
+                }
+            }
+            return Ok((start, buf.len()));
+        }
         while i < buf.len() {
             if !in_q {
                 // Fast path: jump to the next newline (or quote, in CSV).
@@ -482,7 +512,7 @@ impl CopyReader {
                 None,
             ));
         }
-        let ascii = row.is_ascii();
+        let ascii = split.ascii;
         for (k, &f) in split.fields.iter().enumerate() {
             match split.bytes(row, f) {
                 None => {
@@ -512,6 +542,25 @@ impl CopyReader {
 fn split_text(o: &CopyOptions, row: &[u8], out: &mut Split) {
     let null = o.null.as_bytes();
     let delim = o.delimiter;
+    let field = |a: usize, b: usize| {
+        if &row[a..b] == null {
+            Field::Null
+        } else {
+            Field::Raw(a, b)
+        }
+    };
+    let mut a = 0;
+    let scan = swar::scan(row, delim, b'\\', |d| {
+        out.fields.push(field(a, d));
+        a = d + 1;
+    });
+    if !scan.special {
+        out.fields.push(field(a, row.len()));
+        out.ascii = scan.ascii;
+        return;
+    }
+    out.fields.clear();
+    out.ascii = row.is_ascii();
     let mut start = 0;
     for raw in row.split(|&c| c == delim) {
         let (a, b) = (start, start + raw.len());
@@ -581,15 +630,18 @@ fn split_csv(o: &CopyOptions, flags: &[(bool, bool)], row: &[u8], out: &mut Spli
             Field::Raw(a, b)
         });
     };
-    if memchr::memchr(quote, row).is_none() {
-        let mut a = 0;
-        for d in memchr::memchr_iter(delim, row) {
-            unquoted(out, a, d);
-            a = d + 1;
-        }
+    let mut a = 0;
+    let scan = swar::scan(row, delim, quote, |d| {
+        unquoted(out, a, d);
+        a = d + 1;
+    });
+    if !scan.special {
         unquoted(out, a, row.len());
+        out.ascii = scan.ascii;
         return Ok(());
     }
+    out.fields.clear();
+    out.ascii = row.is_ascii();
     let mut i = 0;
     loop {
         if i < row.len() && row[i] == quote {

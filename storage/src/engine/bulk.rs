@@ -4,18 +4,21 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::flush::{partition_bounds, scratch_snapshot, write_part};
+use super::flush::{scratch_snapshot, write_part};
 use super::state::{TableEntry, lock_err};
 use super::write::prepare;
 use super::{Engine, Inner};
 use crate::chunk::{Chunk, WriteBatch};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::manifest::{Edit, PartMeta};
 use crate::part::Part;
 use crate::snapshot::{Piece, Source};
 
-/// Rows buffered before a chunk of parts is written.
+/// Rows buffered before a chunk of parts is written. While one chunk is written on a
+/// background thread the next one fills, so at most twice this many rows are held.
 const BULK_ROWS: usize = 4 << 20;
+
+type PendingWrite = std::thread::JoinHandle<Result<Vec<PartMeta>>>;
 
 /// An open bulk load into one table.
 pub struct BulkLoad {
@@ -24,6 +27,8 @@ pub struct BulkLoad {
     chunks: Vec<Arc<Chunk>>,
     buffered: usize,
     written: Vec<PartMeta>,
+    /// The chunk being written in the background, if any.
+    pending: Option<PendingWrite>,
     rows: u64,
     committed: bool,
 }
@@ -48,6 +53,7 @@ impl Engine {
             chunks: Vec::new(),
             buffered: 0,
             written: Vec::new(),
+            pending: None,
             rows: 0,
             committed: false,
         })
@@ -65,7 +71,7 @@ impl BulkLoad {
         self.rows += chunk.rows() as u64;
         self.chunks.push(Arc::new(chunk));
         if self.buffered >= BULK_ROWS {
-            self.write_buffered()?;
+            self.write_buffered(true)?;
         }
         Ok(())
     }
@@ -75,77 +81,46 @@ impl BulkLoad {
         self.rows
     }
 
-    fn write_buffered(&mut self) -> Result<()> {
+    /// Writes the buffered chunks, on a background thread when `background` (parsing goes on
+    /// meanwhile); waits first for the write already in flight.
+    fn write_buffered(&mut self, background: bool) -> Result<()> {
+        self.collect_pending()?;
         if self.chunks.is_empty() {
             return Ok(());
         }
-        let inner = &self.inner;
-        let schema = self.entry.schema.clone();
-        let mut by_partition: BTreeMap<i64, BTreeMap<u32, Vec<Source>>> = BTreeMap::new();
-        for chunk in &self.chunks {
-            for (i, r) in chunk.runs.iter().enumerate() {
-                let (first, last) = (schema.partition_of(r.min_ts), schema.partition_of(r.max_ts));
-                let mut p = first;
-                loop {
-                    by_partition
-                        .entry(p)
-                        .or_default()
-                        .entry(r.series)
-                        .or_default()
-                        .push(Source::Chunk {
-                            chunk: chunk.clone(),
-                            run: i as u32,
-                        });
-                    if p >= last {
-                        break;
-                    }
-                    p += schema.options.partition_us;
-                }
-            }
-        }
-        let snap = scratch_snapshot(
-            schema.clone(),
-            self.entry.shared.series()?,
-            Vec::new(),
-            Vec::new(),
-        );
-        let seq = inner.read()?.committed_seq;
-        for (p, per_series) in by_partition {
-            let pieces: Vec<Piece> = per_series
-                .into_iter()
-                .map(|(s, sources)| Piece {
-                    series: s,
-                    min_ts: i64::MIN,
-                    max_ts: i64::MAX,
-                    rows: 0,
-                    sources,
-                })
-                .collect();
-            let base = PartMeta {
-                id: 0,
-                table_id: schema.id,
-                partition: p,
-                min_ts: 0,
-                max_ts: 0,
-                rows: 0,
-                bytes: 0,
-                min_seq: seq,
-                max_seq: seq,
-                level: 0,
-            };
-            let _ = partition_bounds(&schema, p);
-            if let Some((meta, _)) = write_part(inner, &snap, &pieces, base, None)? {
-                self.written.push(meta);
-            }
-        }
-        self.chunks.clear();
+        let chunks = std::mem::take(&mut self.chunks);
         self.buffered = 0;
+        if background {
+            let (inner, entry) = (self.inner.clone(), self.entry.clone());
+            let handle = std::thread::Builder::new()
+                .name("plantdb-bulk".into())
+                .spawn(move || write_chunks(&inner, &entry, &chunks))
+                .map_err(|e| Error::Io {
+                    path: self.inner.dir.clone(),
+                    source: e,
+                })?;
+            self.pending = Some(handle);
+        } else {
+            let metas = write_chunks(&self.inner, &self.entry, &chunks)?;
+            self.written.extend(metas);
+        }
+        Ok(())
+    }
+
+    /// Waits for the background write, keeping its parts (or returning its error).
+    fn collect_pending(&mut self) -> Result<()> {
+        if let Some(h) = self.pending.take() {
+            let metas = h
+                .join()
+                .map_err(|_| self.inner.poison("bulk part writer panicked"))??;
+            self.written.extend(metas);
+        }
         Ok(())
     }
 
     /// Writes what is buffered and makes every row of the load visible and durable at once.
     pub fn commit(mut self) -> Result<u64> {
-        self.write_buffered()?;
+        self.write_buffered(false)?;
         let inner = self.inner.clone();
         let table_id = self.entry.schema.id;
         let parts_dir = inner.dir.join("parts");
@@ -214,9 +189,80 @@ impl BulkLoad {
     }
 }
 
+/// Writes `chunks` as parts (one per partition they touch); on failure removes the parts it
+/// wrote.
+fn write_chunks(inner: &Inner, entry: &TableEntry, chunks: &[Arc<Chunk>]) -> Result<Vec<PartMeta>> {
+    let schema = entry.schema.clone();
+    let mut by_partition: BTreeMap<i64, BTreeMap<u32, Vec<Source>>> = BTreeMap::new();
+    for chunk in chunks {
+        for (i, r) in chunk.runs.iter().enumerate() {
+            let (first, last) = (schema.partition_of(r.min_ts), schema.partition_of(r.max_ts));
+            let mut p = first;
+            loop {
+                by_partition
+                    .entry(p)
+                    .or_default()
+                    .entry(r.series)
+                    .or_default()
+                    .push(Source::Chunk {
+                        chunk: chunk.clone(),
+                        run: i as u32,
+                    });
+                if p >= last {
+                    break;
+                }
+                p += schema.options.partition_us;
+            }
+        }
+    }
+    let snap = scratch_snapshot(schema.clone(), entry.shared.series()?, Vec::new(), Vec::new());
+    let seq = inner.read()?.committed_seq;
+    let mut written = Vec::new();
+    for (p, per_series) in by_partition {
+        let pieces: Vec<Piece> = per_series
+            .into_iter()
+            .map(|(s, sources)| Piece {
+                series: s,
+                min_ts: i64::MIN,
+                max_ts: i64::MAX,
+                rows: 0,
+                sources,
+            })
+            .collect();
+        let base = PartMeta {
+            id: 0,
+            table_id: schema.id,
+            partition: p,
+            min_ts: 0,
+            max_ts: 0,
+            rows: 0,
+            bytes: 0,
+            min_seq: seq,
+            max_seq: seq,
+            level: 0,
+        };
+        match write_part(inner, &snap, &pieces, base, None) {
+            Ok(Some((meta, _))) => written.push(meta),
+            Ok(None) => {}
+            Err(e) => {
+                for m in &written {
+                    let _ = inner.fs.remove(&inner.part_path(m.id));
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(written)
+}
+
 impl Drop for BulkLoad {
     fn drop(&mut self) {
         if !self.committed {
+            if let Some(h) = self.pending.take()
+                && let Ok(Ok(metas)) = h.join()
+            {
+                self.written.extend(metas);
+            }
             for m in &self.written {
                 let _ = self.inner.fs.remove(&self.inner.part_path(m.id));
             }

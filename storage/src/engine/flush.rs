@@ -6,12 +6,13 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use super::Inner;
+use super::parallel::parallel_map;
 use super::state::{MemTable, lock_err};
 use super::write::freeze;
 use crate::column::{Column, concat};
 use crate::error::Result;
 use crate::manifest::{Edit, PartMeta};
-use crate::part::{Part, PartWriter};
+use crate::part::{EncodedSeries, Part, PartWriter};
 use crate::schema::{ColumnRole, TableSchema};
 use crate::snapshot::{Piece, PieceData, Source, TableSnapshot};
 
@@ -225,7 +226,7 @@ fn remove_old_wal(inner: &Inner, checkpoint: u64) {
 }
 
 /// Deletion mask for the rows of one series (true = delete).
-pub(crate) type RowFilter<'a> = &'a dyn Fn(&PieceData) -> Result<Vec<bool>>;
+pub(crate) type RowFilter<'a> = &'a (dyn Fn(&PieceData) -> Result<Vec<bool>> + Sync);
 
 /// Writes the rows of `pieces` (sorted by series; pieces of one series in time order and not
 /// overlapping) inside the partition of `base` into a new part. With `filter`, rows it marks are
@@ -254,30 +255,38 @@ pub(crate) fn write_part(
     let path = inner.part_path(base.id);
     let mut w = PartWriter::create(&*inner.fs, &path, schema.time_column(), &fields)
         .map_err(|e| inner.poison(format!("cannot create part: {e}")))?;
-    let mut dropped = 0u64;
+    let encoder = w.encoder();
+    // Consecutive pieces of one series form a group; groups are read, merged and encoded on
+    // all cores, then appended in series order.
+    let mut groups = Vec::new();
     let mut i = 0;
     while i < pieces.len() {
-        let s = pieces[i].series;
-        let mut datas = Vec::new();
-        while i < pieces.len() && pieces[i].series == s {
-            datas.push(snap.read(&pieces[i], &read_cols, lo, hi)?);
+        let start = i;
+        while i < pieces.len() && pieces[i].series == pieces[start].series {
             i += 1;
         }
+        groups.push(start..i);
+    }
+    let encode_group = |g: usize| -> Result<(EncodedSeries, u64)> {
+        let range = groups[g].clone();
+        let s = pieces[range.start].series;
+        let mut datas = Vec::with_capacity(range.len());
+        for piece in &pieces[range] {
+            datas.push(snap.read(piece, &read_cols, lo, hi)?);
+        }
         let mut data = concat_pieces(s, datas, &read_cols, schema);
+        let mut dropped = 0u64;
         if let Some(f) = filter {
             let del = f(&data)?;
             let keep: Vec<u32> = (0..data.ts.len())
                 .filter(|&r| !del.get(r).copied().unwrap_or(false))
                 .map(|r| r as u32)
                 .collect();
-            dropped += (data.ts.len() - keep.len()) as u64;
+            dropped = (data.ts.len() - keep.len()) as u64;
             if keep.len() != data.ts.len() {
                 data.ts = keep.iter().map(|&r| data.ts[r as usize]).collect();
                 data.columns = data.columns.iter().map(|c| c.take(&keep)).collect();
             }
-        }
-        if data.ts.is_empty() {
-            continue;
         }
         let cols: Vec<Option<&Column>> = fields
             .iter()
@@ -288,7 +297,19 @@ pub(crate) fn write_part(
                     .and_then(|p| data.columns.get(p))
             })
             .collect();
-        if let Err(e) = w.add_series(s, &data.ts, &cols) {
+        Ok((encoder.encode(s, &data.ts, &cols), dropped))
+    };
+    let mut dropped = 0u64;
+    for result in parallel_map(groups.len(), encode_group) {
+        let (encoded, d) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                w.abandon();
+                return Err(e);
+            }
+        };
+        dropped += d;
+        if let Err(e) = w.append(encoded) {
             w.abandon();
             return Err(inner.poison(format!("part write failed: {e}")));
         }

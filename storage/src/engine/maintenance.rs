@@ -19,7 +19,7 @@ use crate::snapshot::{PieceData, ScanSpec, TableSnapshot};
 
 /// Decides which rows of a series to delete: gets the rows (all schema columns, schema order)
 /// and returns one flag per row (true = delete).
-pub type DeleteFilter<'a> = &'a dyn Fn(&TableSnapshot, &PieceData) -> Result<Vec<bool>>;
+pub type DeleteFilter<'a> = &'a (dyn Fn(&TableSnapshot, &PieceData) -> Result<Vec<bool>> + Sync);
 
 /// Body of the background maintenance thread.
 pub(crate) fn maintenance_loop(weak: Weak<Inner>) {

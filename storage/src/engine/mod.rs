@@ -2,6 +2,7 @@
 mod bulk;
 mod flush;
 mod maintenance;
+mod parallel;
 mod recovery;
 mod state;
 mod write;

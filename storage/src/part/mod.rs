@@ -9,4 +9,4 @@ mod writer;
 pub use format::{BLOCK_ROWS, BlockMeta, GROUP_HOUR_US};
 pub use reader::{GroupMeta, Part};
 pub use stats::{BlockStats, StatSum};
-pub use writer::PartWriter;
+pub use writer::{EncodedSeries, PartWriter, SeriesEncoder};

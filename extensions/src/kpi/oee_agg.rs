@@ -1,0 +1,365 @@
+//! `oee_agg(...)`: the equipment-KPI aggregate. It folds a state series with its production
+//! counters into the ISO 22400-2 time elements and quantities of each group and returns them as
+//! a `bytea` state that the accessor functions ([`super::iso22400`]) read:
+//!
+//! ```sql
+//! oee_agg(ts, state, total_count, scrap_count, ideal_cycle_s, window_start, window_end
+//!         [, planned_down interval [, options text]])
+//! oee_agg(ts, state, total_count, scrap_count, rework_count, ideal_cycle_s,
+//!         window_start, window_end, planned_down, options)
+//! ```
+//!
+//! Each row carries its planned window (`[window_start, window_end)`: a shift from a calendar
+//! join, a shift piece between breaks, or constants) and the planned down time of that window
+//! (breaks not marked in the state series); POT is the sum of the distinct windows, PDOT adds
+//! the planned down times and the time in `planned_stop` states.
+//!
+//! **Carry-in.** A row *before* its window start is not counted; it seeds the window: the
+//! latest such row stands for the machine's state and counter values at the window start (last
+//! observation carried forward), unless a row falls exactly on the start. So a calendar join with
+//! a look-back (`ON t.ts >= s.start_ts - interval '1 hour' AND t.ts < s.end_ts`) carries a stop
+//! across a shift boundary, and a window without any row of its own is covered by its seed.
+//! Seeds apply to groups holding one window (the usual GROUP BY shift, machine); a group over
+//! several windows ignores them. Rows at or after their window end and rows with a NULL time or
+//! window are ignored; NULL counters are skipped (the next value is
+//! compared with the last non-NULL one). Errors (22023): an ideal cycle time ≤ 0, a window end
+//! not after its start, a negative planned down time, an unknown state or option.
+//!
+//! The time model, stop periods, counters and merging are described in [`super::summary`]; the
+//! state→category mapping and options in [`super::mapping`]. Rows are read straight from the
+//! typed vectors (dictionary codes of the state column are classified once per dictionary).
+use std::any::Any;
+
+use plantdb_query::error::Result;
+use plantdb_query::functions::{Accumulator, AggregateFunction, ArgType, Registry, ReturnType, Signature};
+use plantdb_query::types::{DataType, Value};
+use plantdb_query::vector::Vector;
+
+use super::elements::Elements;
+use super::mapping::{KpiCfg, NO_DATA};
+use super::summary::{FAIL, NULL_COUNT, OeeSum, PM, Pt};
+use crate::common::cols::{FloatCol, IntCol, TextCol, const_text};
+use crate::common::runs::{GroupRuns, RunSummary};
+use crate::common::{downcast, invalid};
+
+/// Argument positions.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// ts
+    pub ts: usize,
+    /// state
+    pub state: usize,
+    /// total, scrap, rework counters (None: absent)
+    pub counts: [Option<usize>; 3],
+    /// ideal cycle time (seconds)
+    pub ict: Option<usize>,
+    /// window start and end
+    pub window: (usize, usize),
+    /// planned down time
+    pub pdown: Option<usize>,
+    /// options text
+    pub options: Option<usize>,
+}
+
+/// The accumulator shared by `oee_agg` and the reliability aggregates.
+pub struct KpiAcc {
+    layout: Layout,
+    what: &'static str,
+    /// Options text as given (parsed into `cfg`).
+    options: Option<Option<String>>,
+    cfg: KpiCfg,
+    runs: GroupRuns<OeeSum>,
+    /// Per group: the latest row before its window start, per window.
+    seeds: Vec<Vec<Pt>>,
+    /// Finish: state → value.
+    out: fn(&Elements) -> Value,
+}
+
+impl KpiAcc {
+    /// A new accumulator.
+    pub fn new(layout: Layout, what: &'static str, out: fn(&Elements) -> Value) -> Result<KpiAcc> {
+        Ok(KpiAcc {
+            layout,
+            what,
+            options: None,
+            cfg: KpiCfg::parse(None, what)?,
+            runs: GroupRuns::default(),
+            seeds: Vec::new(),
+            out,
+        })
+    }
+
+    /// Keeps `p` (before its window) when it is the latest seed of its window in group `g`.
+    fn seed(&mut self, g: usize, p: Pt) {
+        if self.seeds.len() <= g {
+            self.seeds.resize_with(g + 1, Vec::new);
+        }
+        let Some(list) = self.seeds.get_mut(g) else { return };
+        let key = |q: &Pt| (q.t, OeeSum::tiebreak(q));
+        match list.iter_mut().find(|q| (q.ws, q.we) == (p.ws, p.we)) {
+            Some(q) if key(q) >= key(&p) => {}
+            Some(q) => *q = p,
+            None => list.push(p),
+        }
+    }
+
+    /// The summary of group `g` with its seed moved to the window start.
+    fn summary(&self, g: usize) -> Result<Option<OeeSum>> {
+        let sum = self.runs.finish(g, &self.cfg, self.what)?;
+        let seeds = self.seeds.get(g).map_or(&[][..], |v| &v[..]);
+        let window = match &sum {
+            Some(s) if s.windows.len() == 1 => s.windows.first().map(|w| (w.0, w.1)),
+            Some(_) => None,
+            None if seeds.len() == 1 => seeds.first().map(|q| (q.ws, q.we)),
+            None => None,
+        };
+        let Some(w) = window else { return Ok(sum) };
+        let Some(seed) = seeds.iter().find(|q| (q.ws, q.we) == w) else {
+            return Ok(sum);
+        };
+        let at_start = Pt { t: seed.ws, ..*seed };
+        Ok(match sum {
+            Some(s) if s.first.t <= seed.ws => Some(s),
+            Some(s) => {
+                let mut head = OeeSum::start(&at_start, &self.cfg);
+                head.append(&s, &self.cfg);
+                Some(head)
+            }
+            None => Some(OeeSum::start(&at_start, &self.cfg)),
+        })
+    }
+
+    fn read_options(&mut self, args: &[Vector]) -> Result<()> {
+        let text = match self.layout.options.and_then(|i| args.get(i)) {
+            Some(v) => const_text(v, "the options")?,
+            None => None,
+        };
+        match &self.options {
+            Some(old) if *old == text => {}
+            Some(_) => {
+                return Err(invalid(format!(
+                    "{}: the options must be the same for every row",
+                    self.what
+                )));
+            }
+            None => {
+                self.cfg = KpiCfg::parse(text.as_deref(), self.what)?;
+                self.options = Some(text);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads an interval / duration argument as µs.
+fn pdown_col(v: &Vector) -> IntCol<'_> {
+    IntCol::new(v)
+}
+
+impl Accumulator for KpiAcc {
+    fn resize(&mut self, groups: usize) {
+        self.runs.resize(groups);
+    }
+
+    fn update(&mut self, groups: &[u32], args: &[Vector]) -> Result<()> {
+        self.read_options(args)?;
+        let l = self.layout;
+        let n = groups.len();
+        let ts = IntCol::new(&args[l.ts]);
+        let cfg = &self.cfg;
+        // Category and flags per row, classified once per dictionary entry.
+        let states = TextCol::new(&args[l.state]);
+        let codes = states.classify(n, 0xff, |s| {
+            let c = cfg.classify(s)?;
+            let mut flags = 0u8;
+            if cfg.is_failure(s, c) {
+                flags |= FAIL;
+            }
+            if cfg.is_preventive(s) {
+                flags |= PM;
+            }
+            Ok::<u8, plantdb_query::error::QueryError>(c | (flags << 4))
+        })?;
+        let count = |k: usize| l.counts[k].map(|i| IntCol::new(&args[i]));
+        let counts = [count(0), count(1), count(2)];
+        let ict = l.ict.map(|i| FloatCol::new(&args[i]));
+        let (ws, we) = (IntCol::new(&args[l.window.0]), IntCol::new(&args[l.window.1]));
+        let pdown = l.pdown.map(|i| pdown_col(&args[i]));
+        let epoch = self.runs.begin();
+        let mut seeds = Vec::new();
+        for (i, &g) in groups.iter().enumerate() {
+            let (Some(t), Some(s), Some(e)) = (ts.get(i), ws.get(i), we.get(i)) else {
+                continue;
+            };
+            if e <= s {
+                return Err(invalid(format!(
+                    "{}: the window end must be after its start",
+                    self.what
+                )));
+            }
+            if t >= e {
+                continue;
+            }
+            let code = codes[i];
+            let (cat, flags) = if code == 0xff {
+                (NO_DATA, 0)
+            } else {
+                (code & 0x0f, code >> 4)
+            };
+            let ict_s = match &ict {
+                Some(c) => match c.get(i) {
+                    Some(x) if x <= 0.0 || !x.is_finite() => {
+                        return Err(invalid(format!(
+                            "{}: the ideal cycle time must be a positive number of seconds, not {x}",
+                            self.what
+                        )));
+                    }
+                    Some(x) => x * 1e6,
+                    None => f64::NAN,
+                },
+                None => f64::NAN,
+            };
+            let pd = match &pdown {
+                Some(c) => {
+                    let d = c.get(i).unwrap_or(0);
+                    if d < 0 {
+                        return Err(invalid(format!(
+                            "{}: the planned down time must not be negative",
+                            self.what
+                        )));
+                    }
+                    d
+                }
+                None => 0,
+            };
+            let cnt = [
+                counts[0].as_ref().and_then(|c| c.get(i)).unwrap_or(NULL_COUNT),
+                counts[1].as_ref().and_then(|c| c.get(i)).unwrap_or(NULL_COUNT),
+                counts[2].as_ref().and_then(|c| c.get(i)).unwrap_or(NULL_COUNT),
+            ];
+            let p = Pt {
+                t,
+                cat,
+                flags,
+                cnt,
+                ict: ict_s,
+                ws: s,
+                we: e,
+                pdown: pd,
+            };
+            if t < s {
+                seeds.push((g as usize, p));
+            } else {
+                self.runs.push(g as usize, &p, epoch, cfg);
+            }
+        }
+        for (g, p) in seeds {
+            self.seed(g, p);
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, other: &mut dyn Accumulator, map: &[u32]) -> Result<()> {
+        let o = downcast::<KpiAcc>(other, self.what)?;
+        if self.options.is_none() {
+            self.options = o.options.clone();
+            self.cfg = o.cfg.clone();
+        }
+        self.runs.merge(&mut o.runs, map);
+        for (k, list) in std::mem::take(&mut o.seeds).into_iter().enumerate() {
+            if let Some(&to) = map.get(k) {
+                for p in list {
+                    self.seed(to as usize, p);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn value(&self, group: usize) -> Result<Value> {
+        let Some(sum) = self.summary(group)? else {
+            return Ok(Value::Null);
+        };
+        let e = Elements::from_summary(&sum.finish(&self.cfg), &self.cfg);
+        Ok((self.out)(&e))
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+fn ts_types() -> [DataType; 2] {
+    [DataType::Timestamp, DataType::Timestamptz]
+}
+
+/// Registers `oee_agg`.
+pub fn register(r: &mut Registry) {
+    let e = |t: DataType| ArgType::Exact(t);
+    for t in ts_types() {
+        // (ts, state, total, scrap, ict, ws, we [, pdown [, options]])
+        let args = vec![
+            e(t.clone()),
+            e(DataType::Text),
+            e(DataType::Int8),
+            e(DataType::Int8),
+            e(DataType::Float8),
+            e(t.clone()),
+            e(t.clone()),
+            e(DataType::Interval),
+            e(DataType::Text),
+        ];
+        r.register_aggregate(
+            AggregateFunction::new(
+                "oee_agg",
+                Signature::new(args, ReturnType::Exact(DataType::Bytea)).optional(2),
+                |spec| {
+                    let n = spec.arg_types.len();
+                    let layout = Layout {
+                        ts: 0,
+                        state: 1,
+                        counts: [Some(2), Some(3), None],
+                        ict: Some(4),
+                        window: (5, 6),
+                        pdown: (n > 7).then_some(7),
+                        options: (n > 8).then_some(8),
+                    };
+                    Ok(Box::new(KpiAcc::new(layout, "oee_agg", Elements::to_value)?))
+                },
+            )
+            .describe("ISO 22400-2 time elements and quantities of a state series (read with availability(), oee(), …)"),
+        );
+        // (ts, state, total, scrap, rework, ict, ws, we, pdown, options)
+        let args = vec![
+            e(t.clone()),
+            e(DataType::Text),
+            e(DataType::Int8),
+            e(DataType::Int8),
+            e(DataType::Int8),
+            e(DataType::Float8),
+            e(t.clone()),
+            e(t.clone()),
+            e(DataType::Interval),
+            e(DataType::Text),
+        ];
+        r.register_aggregate(
+            AggregateFunction::new(
+                "oee_agg",
+                Signature::new(args, ReturnType::Exact(DataType::Bytea)),
+                |_| {
+                    let layout = Layout {
+                        ts: 0,
+                        state: 1,
+                        counts: [Some(2), Some(3), Some(4)],
+                        ict: Some(5),
+                        window: (6, 7),
+                        pdown: Some(8),
+                        options: Some(9),
+                    };
+                    Ok(Box::new(KpiAcc::new(layout, "oee_agg", Elements::to_value)?))
+                },
+            )
+            .describe("ISO 22400-2 time elements and quantities with a rework counter"),
+        );
+    }
+}

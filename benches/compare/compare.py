@@ -20,7 +20,8 @@ workload tooling); the query texts are in queries.py, copied from there.
 usage:
   python3 benches/compare/compare.py --data bench-data/csv --plantdb-bin target/release/plantdb
   python3 benches/compare/compare.py ... --engines plantdb,duckdb --only q1,q6 --runs 7
-  python3 benches/compare/compare.py ... --reuse        # keep loaded state from an earlier --keep run
+  python3 benches/compare/compare.py ... --reuse --only d4 --merge run1.json --json run2.json
+      # time queries again on the state an earlier run left in --workdir, replacing those entries
 Timing: every query runs once to warm up, then --runs times; the median is reported. A query whose
 warm-up takes longer than --slow seconds is timed once more only (PostgreSQL's slowest take ~45 s).
 """
@@ -87,6 +88,9 @@ class Duck:
     def size(self):
         return os.path.getsize(self.path) + (os.path.getsize(self.path + ".wal") if os.path.exists(self.path + ".wal") else 0)
 
+    def telemetry_size(self):
+        return None  # DuckDB keeps every table in one file; no per-table byte count
+
     def query(self, sql):
         return self.c.execute(sql).fetchall()
 
@@ -125,6 +129,11 @@ class Ch:
         r = self.s.query("SELECT sum(bytes_on_disk) FROM system.parts WHERE database='b' AND active", "CSV")
         return int(str(r).strip())
 
+    def telemetry_size(self):
+        r = self.s.query("SELECT sum(bytes_on_disk) FROM system.parts WHERE database='b' AND table='telemetry' "
+                         "AND active", "CSV")
+        return int(str(r).strip())
+
     def query(self, sql):
         settings = f" SETTINGS max_threads = {self.threads}, output_format_json_quote_64bit_integers = 0"
         r = self.s.query(sql + settings, "JSONCompact")
@@ -155,8 +164,8 @@ class Pg:
         pg_ctl = os.path.join(a.pg_bin, "pg_ctl")
         if not os.path.exists(pg_ctl):
             raise RuntimeError(f"{pg_ctl} not found")
+        self.stop_quietly()  # a cluster left running by an interrupted run
         if not a.reuse:
-            self.stop_quietly()
             shutil.rmtree(self.data, ignore_errors=True)
             os.makedirs(self.data)
             if os.geteuid() == 0:
@@ -193,6 +202,11 @@ class Pg:
                     "ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")
         return int(cur.fetchone()[0])
 
+    def telemetry_size(self):
+        cur = self.c.cursor()
+        cur.execute("SELECT pg_total_relation_size('telemetry')")
+        return int(cur.fetchone()[0])
+
     def query(self, sql):
         cur = self.c.cursor()
         cur.execute(sql)
@@ -203,8 +217,7 @@ class Pg:
 
     def close(self):
         self.c.close()
-        if not self.a.keep:
-            self.stop_quietly()
+        self.stop_quietly()
 
 
 class PlantDb:
@@ -244,6 +257,11 @@ class PlantDb:
 
     def size(self):
         return dir_bytes(self.data)
+
+    def telemetry_size(self):
+        cur = self.c.cursor()
+        cur.execute("SELECT pg_total_relation_size('telemetry')")
+        return int(cur.fetchone()[0])
 
     def query(self, sql):
         cur = self.c.cursor()
@@ -309,7 +327,7 @@ def diff(ref, got, rtol):
 
 def run_engine(name, a, only):
     """Loads (unless --reuse) and times the queries on one engine; returns its result record."""
-    res = {"engine": name, "queries": {}}
+    res = {"engine": name, "queries": {}, "loadavg_start": os.getloadavg()[0]}
     try:
         eng = ENGINES[name](a)
     except Exception as e:  # a missing module, binary or port conflict skips the engine
@@ -322,6 +340,7 @@ def run_engine(name, a, only):
             eng.load(a.data)
             res["load_s"] = time.perf_counter() - t0
             res["bytes"] = eng.size()
+            res["telemetry_bytes"] = eng.telemetry_size()
             log(f"{name}: load {res['load_s']:.2f} s, {res['bytes'] / 1e6:.1f} MB")
         for qname, q in Q.items():
             if only and not any(qname.startswith(o) for o in only):
@@ -344,6 +363,7 @@ def run_engine(name, a, only):
                 log(f"  {name} {qname}: ERROR {str(e)[:200]}")
     finally:
         eng.close()
+    res["loadavg_end"] = os.getloadavg()[0]
     return res
 
 
@@ -395,12 +415,19 @@ def report(results, rtol, names_order, telemetry_rows):
         cells.append("; ".join(verdicts) if ref_name else "no reference")
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
-    out.append(f"| engine | load s | bytes on disk (all tables) | bytes / telemetry row ({telemetry_rows} rows) |")
-    out.append("|---|---|---|---|")
+    out.append(f"| engine | load s | bytes on disk (all tables) | all bytes / telemetry row ({telemetry_rows} rows) "
+               "| telemetry table alone, bytes / row | 1-min load average at start / end of its run |")
+    out.append("|---|---|---|---|---|---|")
     for n in present:
         r = results[n]
+        la = f"{r.get('loadavg_start', float('nan')):.1f} / {r.get('loadavg_end', float('nan')):.1f}"
         if "load_s" in r:
-            out.append(f"| {n} | {r['load_s']:.2f} | {r['bytes'] / 1e6:.1f} MB | {r['bytes'] / max(1, telemetry_rows):.2f} |")
+            tb = r.get("telemetry_bytes")
+            tcell = f"{tb / 1e6:.1f} MB = {tb / max(1, telemetry_rows):.2f}" if tb else "n/a"
+            out.append(f"| {n} | {r['load_s']:.2f} | {r['bytes'] / 1e6:.1f} MB | "
+                       f"{r['bytes'] / max(1, telemetry_rows):.2f} | {tcell} | {la} |")
+        else:
+            out.append(f"| {n} | (not loaded in this run) | | | | {la} |")
     return "\n".join(out)
 
 
@@ -422,7 +449,6 @@ def main():
     ap.add_argument("--durability", default="sync", help="plantdb serve --durability")
     ap.add_argument("--pg-bin", default="/usr/lib/postgresql/15/bin")
     ap.add_argument("--pg-port", type=int, default=54404)
-    ap.add_argument("--keep", action="store_true", help="leave the PostgreSQL cluster's data for --reuse")
     ap.add_argument("--reuse", action="store_true", help="skip loading: reuse the state in --workdir")
     ap.add_argument("--json", default="", help="write every result (and the rows) to this file")
     ap.add_argument("--merge", default="", help="start from this earlier --json file (reruns replace its entries)")
@@ -439,7 +465,7 @@ def main():
         old = results.get(n, {})
         if "skipped" not in r:
             old.setdefault("queries", {}).update(r["queries"])
-            for k in ("load_s", "bytes"):
+            for k in ("load_s", "bytes", "telemetry_bytes", "loadavg_start", "loadavg_end"):
                 if k in r:
                     old[k] = r[k]
             old.pop("skipped", None)

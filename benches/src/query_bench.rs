@@ -37,6 +37,21 @@ pub struct LoadReport {
     pub part_bytes: u64,
     /// Bytes of every file in the data directory after the checkpoint (parts, WAL, manifest).
     pub dir_bytes: u64,
+    /// Bytes of the telemetry table alone (`pg_total_relation_size('telemetry')`).
+    pub telemetry_bytes: Option<u64>,
+}
+
+/// `pg_total_relation_size('telemetry')` of `db`.
+fn telemetry_bytes(db: &Database) -> Option<u64> {
+    let r = db
+        .connect()
+        .query("SELECT pg_total_relation_size('telemetry')")
+        .ok()?;
+    let v = r.rows.first()?.first()?;
+    match v {
+        plantdb::Value::Int(n) => u64::try_from(*n).ok(),
+        _ => None,
+    }
 }
 
 /// Load results and query timings.
@@ -124,12 +139,14 @@ fn load_embedded(
     conn.execute("CHECKPOINT")?;
     let seconds = t0.elapsed().as_secs_f64();
     let part_bytes = db.storage().stats()?.part_bytes;
+    let telemetry_bytes = telemetry_bytes(&db);
     Ok((
         db,
         LoadReport {
             seconds,
             part_bytes,
             dir_bytes: dir_bytes(dir),
+            telemetry_bytes,
         },
     ))
 }
@@ -192,6 +209,7 @@ pub fn run(plant: &Plant, dir: &Path, cfg: &QueryBenchConfig<'_>) -> Result<Quer
             seconds,
             part_bytes,
             dir_bytes: dir_bytes(&wdir),
+            telemetry_bytes: telemetry_bytes(&db),
         });
         db.close()?;
         drop(db);
@@ -230,6 +248,13 @@ pub fn print(r: &QueryReport, runs: usize) {
                 l.dir_bytes as f64 / trows,
                 l.part_bytes as f64 / 1e6
             );
+            if let Some(tb) = l.telemetry_bytes {
+                println!(
+                    "| telemetry table alone after load via {what} | {:.1} MB = {:.2} B/row |",
+                    tb as f64 / 1e6,
+                    tb as f64 / trows
+                );
+            }
         }
     }
     for q in &r.queries {

@@ -22,8 +22,11 @@ usage:
   python3 benches/compare/compare.py ... --engines plantdb,duckdb --only q1,q6 --runs 7
   python3 benches/compare/compare.py ... --reuse --only d4 --merge run1.json --json run2.json
       # time queries again on the state an earlier run left in --workdir, replacing those entries
-Timing: every query runs once to warm up, then --runs times; the median is reported. A query whose
-warm-up takes longer than --slow seconds is timed once more only (PostgreSQL's slowest take ~45 s).
+Timing: every engine is loaded first (one after the other; load times are not interleaved), then
+per query each engine runs it once to warm up and the --runs timed runs go round the engines, so
+that a busy shared machine slows all engines alike (--sequential: one engine after the other).
+The median is reported. A query whose warm-up takes longer than --slow seconds is timed once more
+only (PostgreSQL's slowest take ~10-45 s).
 """
 import argparse
 import datetime
@@ -325,46 +328,66 @@ def diff(ref, got, rtol):
 
 # ------------------------------------------------------------------------------------------------
 
-def run_engine(name, a, only):
-    """Loads (unless --reuse) and times the queries on one engine; returns its result record."""
+def open_engine(name, a):
+    """Starts an engine and loads it (unless --reuse); returns (engine or None, result record)."""
     res = {"engine": name, "queries": {}, "loadavg_start": os.getloadavg()[0]}
     try:
         eng = ENGINES[name](a)
     except Exception as e:  # a missing module, binary or port conflict skips the engine
         log(f"{name}: skipped ({type(e).__name__}: {e})")
         res["skipped"] = str(e)
-        return res
-    try:
-        if not a.reuse:
+        return None, res
+    if not a.reuse:
+        try:
             t0 = time.perf_counter()
             eng.load(a.data)
             res["load_s"] = time.perf_counter() - t0
             res["bytes"] = eng.size()
             res["telemetry_bytes"] = eng.telemetry_size()
             log(f"{name}: load {res['load_s']:.2f} s, {res['bytes'] / 1e6:.1f} MB")
-        for qname, q in Q.items():
-            if only and not any(qname.startswith(o) for o in only):
-                continue
-            sql = eng.variant(q)
+        except Exception as e:
+            log(f"{name}: load failed ({type(e).__name__}: {e})")
+            res["skipped"] = f"load failed: {e}"
+            eng.close()
+            return None, res
+    return eng, res
+
+
+def time_queries(engines, results, a, only):
+    """Times every selected query on every open engine.
+
+    Interleaved (the default): per query, each engine warms up once, then the timed runs go round
+    the engines (run 1 on every engine, run 2 on every engine, ...), so that background load on a
+    shared machine falls on all engines alike. `--sequential` runs each engine's whole query set in
+    turn instead.
+    """
+    names = [q for q in Q if not only or any(q.startswith(o) for o in only)]
+    order = [[(n, q) for n in engines] for q in names] if not a.sequential else [[(n, q)] for n in engines for q in names]
+    for group in order:
+        runs, times, rows = {}, {}, {}
+        for n, q in group:
+            eng = engines[n]
             try:
                 t0 = time.perf_counter()
-                rows = eng.query(sql)
-                first = time.perf_counter() - t0
-                times = []
-                for _ in range(a.runs if first < a.slow else 1):
-                    t0 = time.perf_counter()
-                    rows = eng.query(sql)
-                    times.append(time.perf_counter() - t0)
-                res["queries"][qname] = {"median_ms": statistics.median(times) * 1000, "times_ms": [t * 1000 for t in times],
-                                         "rows": [[norm(v) for v in r] for r in rows]}
-                log(f"  {name} {qname}: {statistics.median(times) * 1000:.1f} ms, {len(rows)} rows")
+                rows[n] = eng.query(eng.variant(Q[q]))
+                runs[n] = a.runs if time.perf_counter() - t0 < a.slow else 1
+                times[n] = []
             except Exception as e:
-                res["queries"][qname] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
-                log(f"  {name} {qname}: ERROR {str(e)[:200]}")
-    finally:
-        eng.close()
-    res["loadavg_end"] = os.getloadavg()[0]
-    return res
+                results[n]["queries"][q] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
+                log(f"  {n} {q}: ERROR {str(e)[:200]}")
+        for r in range(max(runs.values(), default=0)):
+            for n, q in group:
+                if r < runs.get(n, 0):
+                    eng = engines[n]
+                    t0 = time.perf_counter()
+                    rows[n] = eng.query(eng.variant(Q[q]))
+                    times[n].append(time.perf_counter() - t0)
+        for n, q in group:
+            if n in times and times[n]:
+                med = statistics.median(times[n]) * 1000
+                results[n]["queries"][q] = {"median_ms": med, "times_ms": [t * 1000 for t in times[n]],
+                                            "rows": [[norm(v) for v in row] for row in rows[n]]}
+                log(f"  {n} {q}: {med:.1f} ms, {len(rows[n])} rows")
 
 
 def fmt_ms(q):
@@ -416,7 +439,7 @@ def report(results, rtol, names_order, telemetry_rows):
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
     out.append(f"| engine | load s | bytes on disk (all tables) | all bytes / telemetry row ({telemetry_rows} rows) "
-               "| telemetry table alone, bytes / row | 1-min load average at start / end of its run |")
+               "| telemetry table alone, bytes / row | 1-min load average when its load started / at the end |")
     out.append("|---|---|---|---|---|---|")
     for n in present:
         r = results[n]
@@ -443,6 +466,8 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated query name prefixes")
     ap.add_argument("--threads", type=int, default=2, help="threads for DuckDB and chDB")
     ap.add_argument("--rtol", type=float, default=1e-9)
+    ap.add_argument("--sequential", action="store_true",
+                    help="time each engine's whole query set in turn instead of interleaving engines per query")
     ap.add_argument("--workdir", default="/tmp/plantdb-compare")
     ap.add_argument("--plantdb-bin", default=os.path.join(target, "release", "plantdb"))
     ap.add_argument("--plantdb-port", type=int, default=58804)
@@ -461,7 +486,19 @@ def main():
     for n in names:
         if n not in ENGINES:
             sys.exit(f"unknown engine {n}; choose from {', '.join(ENGINES)}")
-        r = run_engine(n, a, only)
+    engines, fresh = {}, {}
+    try:
+        for n in names:
+            eng, r = open_engine(n, a)
+            fresh[n] = r
+            if eng is not None:
+                engines[n] = eng
+        time_queries(engines, fresh, a, only)
+    finally:
+        for eng in engines.values():
+            eng.close()
+    for n, r in fresh.items():
+        r["loadavg_end"] = os.getloadavg()[0]
         old = results.get(n, {})
         if "skipped" not in r:
             old.setdefault("queries", {}).update(r["queries"])

@@ -2,7 +2,7 @@
 //!
 //! Inputs: one machine's telemetry from the plant generator (regular timestamps, ALP floats at
 //! sensor resolution, counters, the state text) plus synthetic blocks that steer the chooser to
-//! the remaining codecs (FOR, RLE, raw doubles, zstd text). The codec the chooser picked is part
+//! the remaining codecs (delta + FOR, FOR, RLE, raw doubles, zstd text). The codec the chooser picked is part
 //! of each benchmark's name, so a chooser change shows up in the report. Throughput is in values.
 use std::hint::black_box;
 use std::time::Duration;
@@ -130,6 +130,8 @@ fn codecs(c: &mut Criterion) {
     for (name, v) in &day.ints {
         bench_ints(c, "i64", name, &block(v, at), false);
     }
+    let meter = fixtures::increasing_counter(BLOCK, 19);
+    bench_ints(c, "i64", "meter-Wh", &meter, false);
     bench_ints(
         c,
         "i64",

@@ -75,6 +75,19 @@ pub fn random_small_ints(n: usize, range: u64, seed: u64) -> Vec<i64> {
     (0..n).map(|_| (r.next_u64() % range) as i64).collect()
 }
 
+/// `n` readings of an increasing counter with irregular steps (an energy meter in Wh): the
+/// delta + frame-of-reference case.
+pub fn increasing_counter(n: usize, seed: u64) -> Vec<i64> {
+    let mut r = XorShift::new(seed);
+    let mut x = 1_020_140i64;
+    (0..n)
+        .map(|_| {
+            x += 10 + (r.next_u64() % 40) as i64;
+            x
+        })
+        .collect()
+}
+
 /// `n` integers in runs of about `run` equal values: run-length's case.
 pub fn runs_of_ints(n: usize, run: usize, seed: u64) -> Vec<i64> {
     let mut r = XorShift::new(seed);

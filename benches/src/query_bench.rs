@@ -11,7 +11,7 @@ use plantdb::plant::Plant;
 use plantdb::{Database, Options};
 
 use crate::queries::QUERIES;
-use crate::wire_bench;
+use crate::wire_bench::WireSession;
 
 /// Timing of one query.
 #[derive(Debug, Clone)]
@@ -67,8 +67,10 @@ pub struct QueryReport {
     pub embedded: Option<LoadReport>,
     /// Load over the PostgreSQL wire protocol (in-process server, tokio-postgres COPY FROM STDIN).
     pub wire: Option<LoadReport>,
-    /// Timings.
+    /// Timings through the embedded API.
     pub queries: Vec<QueryTiming>,
+    /// Timings over the wire (simple query protocol), when asked for.
+    pub wire_queries: Vec<QueryTiming>,
 }
 
 /// What to run.
@@ -82,6 +84,8 @@ pub struct QueryBenchConfig<'a> {
     pub wire_port: Option<u16>,
     /// Durability of both databases (`Options::durability`).
     pub durability: plantdb_storage::Durability,
+    /// Also time the queries over the wire (on the database loaded over the wire).
+    pub wire_queries: bool,
 }
 
 /// Every table's CSV text (no header), rendered before timing.
@@ -151,9 +155,11 @@ fn load_embedded(
     ))
 }
 
-/// Times every selected query on `db`.
-fn time_queries(db: &Database, cfg: &QueryBenchConfig<'_>) -> Vec<QueryTiming> {
-    let mut conn = db.connect();
+/// Times every selected query with `run` (which returns the row count).
+fn time_queries(
+    cfg: &QueryBenchConfig<'_>,
+    mut run: impl FnMut(&str) -> Result<usize, plantdb::Error>,
+) -> Vec<QueryTiming> {
     let mut out = Vec::new();
     for q in QUERIES {
         if cfg
@@ -167,8 +173,8 @@ fn time_queries(db: &Database, cfg: &QueryBenchConfig<'_>) -> Vec<QueryTiming> {
         let mut error = None;
         for i in 0..=cfg.runs {
             let t = Instant::now();
-            match conn.query(q.sql) {
-                Ok(r) => rows = r.rows.len(),
+            match run(q.sql) {
+                Ok(n) => rows = n,
                 Err(e) => {
                     error = Some(format!("{}: {}", e.code, e.message));
                     break;
@@ -204,13 +210,18 @@ pub fn run(plant: &Plant, dir: &Path, cfg: &QueryBenchConfig<'_>) -> Result<Quer
     if let Some(port) = cfg.wire_port {
         let wdir = dir.join("wire");
         let db = open(&wdir, cfg)?;
-        let (seconds, part_bytes) = wire_bench::load(&db, &tables, port)?;
+        let wire = WireSession::start(&db, port)?;
+        let seconds = wire.load(&tables)?;
         report.wire = Some(LoadReport {
             seconds,
-            part_bytes,
+            part_bytes: db.storage().stats()?.part_bytes,
             dir_bytes: dir_bytes(&wdir),
             telemetry_bytes: telemetry_bytes(&db),
         });
+        if cfg.wire_queries {
+            report.wire_queries = time_queries(cfg, |sql| wire.query(sql));
+        }
+        wire.stop()?;
         db.close()?;
         drop(db);
         let _ = std::fs::remove_dir_all(&wdir);
@@ -218,7 +229,9 @@ pub fn run(plant: &Plant, dir: &Path, cfg: &QueryBenchConfig<'_>) -> Result<Quer
     let (db, load) = load_embedded(&tables, &dir.join("embedded"), cfg)?;
     drop(tables);
     report.embedded = Some(load);
-    report.queries = time_queries(&db, cfg);
+    let mut conn = db.connect();
+    report.queries = time_queries(cfg, |sql| conn.query(sql).map(|r| r.rows.len()));
+    drop(conn);
     db.close()?;
     Ok(report)
 }
@@ -257,14 +270,15 @@ pub fn print(r: &QueryReport, runs: usize) {
             }
         }
     }
+    let fmt = |q: &QueryTiming| match (&q.median_ms, &q.min_ms, &q.error) {
+        (Some(ms), Some(min), _) => format!("median {ms:.2} ms (min {min:.2}, {runs} runs), {} rows", q.rows),
+        (_, _, Some(e)) => format!("error: {e}"),
+        _ => String::new(),
+    };
     for q in &r.queries {
-        match (&q.median_ms, &q.min_ms, &q.error) {
-            (Some(ms), Some(min), _) => println!(
-                "| {} | median {:.2} ms (min {:.2}, {} runs), {} rows |",
-                q.name, ms, min, runs, q.rows
-            ),
-            (_, _, Some(e)) => println!("| {} | error: {} |", q.name, e),
-            _ => {}
-        }
+        println!("| {} | {} |", q.name, fmt(q));
+    }
+    for q in &r.wire_queries {
+        println!("| {} over the wire | {} |", q.name, fmt(q));
     }
 }

@@ -46,6 +46,9 @@ enum Cmd {
         /// Skip the load over the wire.
         #[arg(long)]
         no_wire: bool,
+        /// Also time the queries over the wire (simple query protocol, tokio-postgres).
+        #[arg(long)]
+        wire_queries: bool,
         /// Durability while loading: sync, interval[:ms] or none.
         #[arg(long, default_value = "sync")]
         durability: String,
@@ -130,6 +133,7 @@ fn main() -> std::process::ExitCode {
             only,
             port,
             no_wire,
+            wire_queries,
             durability,
             dir,
         } => {
@@ -148,6 +152,7 @@ fn main() -> std::process::ExitCode {
                 only: only.as_deref(),
                 wire_port: (!no_wire).then_some(port),
                 durability,
+                wire_queries: wire_queries && !no_wire,
             };
             match plantdb_benches::query_bench::run(&plant, &dir, &cfg) {
                 Ok(r) => {

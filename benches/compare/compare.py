@@ -379,9 +379,14 @@ def time_queries(engines, results, a, only):
             for n, q in group:
                 if r < runs.get(n, 0):
                     eng = engines[n]
-                    t0 = time.perf_counter()
-                    rows[n] = eng.query(eng.variant(Q[q]))
-                    times[n].append(time.perf_counter() - t0)
+                    try:
+                        t0 = time.perf_counter()
+                        rows[n] = eng.query(eng.variant(Q[q]))
+                        times[n].append(time.perf_counter() - t0)
+                    except Exception as e:  # an error in a timed run voids the engine's timing
+                        results[n]["queries"][q] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
+                        log(f"  {n} {q}: ERROR {str(e)[:200]}")
+                        runs[n], times[n] = 0, []
         for n, q in group:
             if n in times and times[n]:
                 med = statistics.median(times[n]) * 1000

@@ -30,7 +30,8 @@ pub struct StorageReport {
     pub decoded_values: u64,
 }
 
-fn schema_of(t: &Table) -> TableSchema {
+/// Storage schema of a generated table (time column, tag, nullable fields).
+pub fn schema_of(t: &Table) -> TableSchema {
     let columns = t
         .columns
         .iter()

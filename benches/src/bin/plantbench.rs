@@ -3,6 +3,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use plantdb::plant::{PlantConfig, generate};
+use plantdb_benches::query_bench::QueryBenchConfig;
 
 #[derive(Parser)]
 #[command(about = "plantdb macro benchmark on the simulated plant")]
@@ -28,7 +29,7 @@ enum Cmd {
         #[arg(long, default_value = "bench-data/storage")]
         dir: PathBuf,
     },
-    /// Loads the plant through COPY and times the standard query set.
+    /// Loads the plant through COPY (embedded API and over the wire) and times the standard query set.
     Queries {
         /// Machines = 100 × scale.
         #[arg(long, default_value_t = 1.0)]
@@ -39,6 +40,18 @@ enum Cmd {
         /// Only queries whose names start with one of these (comma-separated).
         #[arg(long)]
         only: Option<String>,
+        /// Port of the in-process server for the wire load.
+        #[arg(long, default_value_t = 58804)]
+        port: u16,
+        /// Skip the load over the wire.
+        #[arg(long)]
+        no_wire: bool,
+        /// Also time the queries over the wire (simple query protocol, tokio-postgres).
+        #[arg(long)]
+        wire_queries: bool,
+        /// Durability while loading: sync, interval[:ms] or none.
+        #[arg(long, default_value = "sync")]
+        durability: String,
         /// Working directory.
         #[arg(long, default_value = "bench-data/queries")]
         dir: PathBuf,
@@ -118,36 +131,32 @@ fn main() -> std::process::ExitCode {
             scale,
             runs,
             only,
+            port,
+            no_wire,
+            wire_queries,
+            durability,
             dir,
         } => {
+            let Some(durability) = plantdb_storage::Durability::parse(&durability) else {
+                eprintln!("error: invalid durability \"{durability}\": use sync, interval[:ms] or none");
+                return std::process::ExitCode::FAILURE;
+            };
+            let t0 = std::time::Instant::now();
             let plant = generate(PlantConfig {
                 scale,
                 ..PlantConfig::default()
             });
-            match plantdb_benches::query_bench::run(&plant, &dir, runs, only.as_deref()) {
+            eprintln!("generated the plant in {:.1} s", t0.elapsed().as_secs_f64());
+            let cfg = QueryBenchConfig {
+                runs,
+                only: only.as_deref(),
+                wire_port: (!no_wire).then_some(port),
+                durability,
+                wire_queries: wire_queries && !no_wire,
+            };
+            match plantdb_benches::query_bench::run(&plant, &dir, &cfg) {
                 Ok(r) => {
-                    println!("| metric | value |");
-                    println!("|---|---|");
-                    println!(
-                        "| load (COPY, embedded, all tables) | {:.2} s = {:.2} M telemetry rows/s |",
-                        r.load_s,
-                        r.telemetry_rows as f64 / r.load_s / 1e6
-                    );
-                    println!(
-                        "| bytes on disk after load | {} = {:.2} B/telemetry row |",
-                        r.bytes,
-                        r.bytes as f64 / r.telemetry_rows.max(1) as f64
-                    );
-                    println!();
-                    println!("| query | median ms | rows |");
-                    println!("|---|---|---|");
-                    for q in &r.queries {
-                        match (&q.median_ms, &q.error) {
-                            (Some(ms), _) => println!("| {} | {:.2} | {} |", q.name, ms, q.rows),
-                            (_, Some(e)) => println!("| {} | error: {} | |", q.name, e),
-                            _ => {}
-                        }
-                    }
+                    plantdb_benches::query_bench::print(&r, runs);
                     std::process::ExitCode::SUCCESS
                 }
                 Err(e) => {

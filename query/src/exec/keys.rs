@@ -239,10 +239,138 @@ fn encode_rows(cols: &[Vector], len: usize, interner: &mut Interner) -> RowKeys 
     keys
 }
 
-/// Assigns dense ids to distinct keys.
+/// Dense ids of one key column's distinct values (NULL included), in order of first sight.
+#[derive(Debug, Default)]
+struct ColumnIds {
+    ids: HashMap<u64, u32>,
+    null: Option<u32>,
+}
+
+/// The identity of a fixed-width value as 64 bits: integers and dates as themselves, doubles
+/// by their key bits, strings by interned id (the same for dictionary, constant and generic
+/// vectors).
+fn value_bits(v: &Value, interner: &mut Interner) -> Option<u64> {
+    Some(match v {
+        Value::Null => return None,
+        Value::Int(x) => *x as u64,
+        Value::Float(f) => f64_key(*f),
+        Value::Bool(b) => u64::from(*b),
+        Value::Str(s) => u64::from(interner.id(s.as_bytes())),
+        Value::Bytes(b) => u64::from(interner.id(b)),
+        other => u64::from(interner.id(format!("{other:?}").as_bytes())),
+    })
+}
+
+impl ColumnIds {
+    /// The id of `bits` (None = NULL); with `insert` false an unseen value gives `ABSENT`.
+    fn id(&mut self, bits: Option<u64>, insert: bool) -> u32 {
+        let next = (self.ids.len() + usize::from(self.null.is_some())) as u32;
+        match bits {
+            None => match self.null {
+                Some(id) => id,
+                None if insert => {
+                    self.null = Some(next);
+                    next
+                }
+                None => ABSENT,
+            },
+            Some(b) => match self.ids.get(&b) {
+                Some(&id) => id,
+                None if insert => {
+                    self.ids.insert(b, next);
+                    next
+                }
+                None => ABSENT,
+            },
+        }
+    }
+
+    /// Ids of the first `len` values of `c`.
+    fn assign(&mut self, c: &Vector, len: usize, interner: &mut Interner, insert: bool) -> Vec<u32> {
+        let mut out = Vec::with_capacity(len);
+        match &c.data {
+            VectorData::Int(v) => {
+                let mut last: Option<(i64, u32)> = None;
+                for (i, &x) in v.iter().enumerate().take(len) {
+                    if c.is_null(i) {
+                        out.push(self.id(None, insert));
+                        continue;
+                    }
+                    let id = match last {
+                        Some((y, id)) if y == x => id,
+                        _ => {
+                            let id = self.id(Some(x as u64), insert);
+                            last = Some((x, id));
+                            id
+                        }
+                    };
+                    out.push(id);
+                }
+            }
+            VectorData::Float(v) => {
+                for (i, &x) in v.iter().enumerate().take(len) {
+                    let bits = (!c.is_null(i)).then(|| f64_key(x));
+                    out.push(self.id(bits, insert));
+                }
+            }
+            VectorData::Bool(v) => {
+                for (i, &x) in v.iter().enumerate().take(len) {
+                    let bits = (!c.is_null(i)).then(|| u64::from(x));
+                    out.push(self.id(bits, insert));
+                }
+            }
+            VectorData::Text(d) => {
+                // Each dictionary entry is looked up once.
+                let mut memo: Vec<u32> = vec![u32::MAX - 1; d.dict.len()];
+                for (i, &code) in d.codes.iter().enumerate().take(len) {
+                    if c.is_null(i) {
+                        out.push(self.id(None, insert));
+                        continue;
+                    }
+                    let id = match memo.get(code as usize) {
+                        Some(&m) if m != u32::MAX - 1 => m,
+                        _ => {
+                            let bytes = d.dict.get(code as usize).map_or(&[][..], |b| &b[..]);
+                            let id = self.id(Some(u64::from(interner.id(bytes))), insert);
+                            if let Some(slot) = memo.get_mut(code as usize) {
+                                *slot = id;
+                            }
+                            id
+                        }
+                    };
+                    out.push(id);
+                }
+            }
+            VectorData::Const(v) => {
+                let bits = value_bits(v, interner);
+                out.resize(len, self.id(bits, insert));
+            }
+            VectorData::Values(v) => {
+                for x in v.iter().take(len) {
+                    let bits = value_bits(x, interner);
+                    out.push(self.id(bits, insert));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Marks a value or key not seen before (lookups without insertion).
+const ABSENT: u32 = u32::MAX;
+
+/// Assigns dense ids to distinct keys. Keys whose columns all have fixed widths (numbers,
+/// booleans, strings) are never encoded: each column's values get dense ids, and the id of a
+/// key prefix is combined with the next column's id through one small map per column (a
+/// run of equal keys, common in series-major data, costs one comparison per column).
+/// Other keys are encoded to bytes.
 #[derive(Debug, Default)]
 pub struct KeyTable {
     map: HashMap<Vec<u8>, u32>,
+    /// Per-column ids and prefix maps, once the first batch showed all columns fixed-width.
+    columns: Option<(Vec<ColumnIds>, Vec<HashMap<u64, u32>>)>,
+    decided: bool,
+    count: usize,
     /// Interner for text keys.
     pub interner: Interner,
 }
@@ -250,16 +378,72 @@ pub struct KeyTable {
 impl KeyTable {
     /// Number of distinct keys.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.count
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.count == 0
+    }
+
+    fn decide(&mut self, cols: &[Vector]) {
+        if !self.decided {
+            self.decided = true;
+            if !cols.is_empty() && cols.iter().all(|c| fixed_width(&c.ty).is_some()) {
+                let ids = cols.iter().map(|_| ColumnIds::default()).collect();
+                let prefixes = cols.iter().skip(1).map(|_| HashMap::default()).collect();
+                self.columns = Some((ids, prefixes));
+            }
+        }
+    }
+
+    /// Combined ids of every row's key (`ABSENT` where any part is unseen and `insert` is false).
+    fn combine(&mut self, cols: &[Vector], len: usize, insert: bool) -> Option<Vec<u32>> {
+        let (ids, prefixes) = self.columns.as_mut()?;
+        let mut acc = ids[0].assign(&cols[0], len, &mut self.interner, insert);
+        for ((c, col_ids), prefix) in cols[1..].iter().zip(&mut ids[1..]).zip(prefixes.iter_mut()) {
+            let local = col_ids.assign(c, len, &mut self.interner, insert);
+            let mut last: Option<(u64, u32)> = None;
+            for (a, l) in acc.iter_mut().zip(local) {
+                if *a == ABSENT || l == ABSENT {
+                    *a = ABSENT;
+                    continue;
+                }
+                let key = (u64::from(*a) << 32) | u64::from(l);
+                *a = match last {
+                    Some((k, id)) if k == key => id,
+                    _ => {
+                        let next = prefix.len() as u32;
+                        let id = match prefix.get(&key) {
+                            Some(&id) => id,
+                            None if insert => {
+                                prefix.insert(key, next);
+                                next
+                            }
+                            None => ABSENT,
+                        };
+                        last = Some((key, id));
+                        id
+                    }
+                };
+            }
+        }
+        Some(acc)
     }
 
     /// Id of each row's key; `new_rows` receives the rows that created a new id (in id order).
     pub fn assign(&mut self, cols: &[Vector], len: usize, new_rows: &mut Vec<usize>) -> Vec<u32> {
+        self.decide(cols);
+        if let Some(ids) = self.combine(cols, len, true) {
+            // Ids are dense and handed out in row order: a row holding the next id is its first.
+            for (i, &id) in ids.iter().enumerate() {
+                if id as usize == self.count {
+                    new_rows.push(i);
+                    self.count += 1;
+                }
+            }
+            return ids;
+        }
         let keys = encode(cols, len, &mut self.interner);
         let mut out = Vec::with_capacity(len);
         for i in 0..len {
@@ -275,12 +459,58 @@ impl KeyTable {
             };
             out.push(id);
         }
+        self.count = self.map.len();
         out
     }
 
     /// Id of each row's key if present (None for absent keys), without inserting.
     pub fn lookup(&mut self, cols: &[Vector], len: usize) -> Vec<Option<u32>> {
+        self.decide(cols);
+        if let Some(ids) = self.combine(cols, len, false) {
+            return ids.into_iter().map(|id| (id != ABSENT).then_some(id)).collect();
+        }
         let keys = encode(cols, len, &mut self.interner);
         (0..len).map(|i| self.map.get(keys.key(i)).copied()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assign_all(t: &mut KeyTable, cols: &[Vector], n: usize) -> (Vec<u32>, Vec<usize>) {
+        let mut new_rows = Vec::new();
+        let ids = t.assign(cols, n, &mut new_rows);
+        (ids, new_rows)
+    }
+
+    #[test]
+    fn equal_keys_get_equal_ids_across_batches_and_representations() {
+        let mut t = KeyTable::default();
+        let a = Vector::ints(DataType::Int8, vec![1, 1, 2, 1]);
+        let s = Vector::from_values(
+            DataType::Text,
+            vec![Value::str("x"), Value::str("y"), Value::str("x"), Value::str("x")],
+        );
+        let (ids, new_rows) = assign_all(&mut t, &[a, s], 4);
+        // (1,x) (1,y) (2,x) (1,x)
+        assert_eq!(ids, vec![0, 1, 2, 0]);
+        assert_eq!(new_rows, vec![0, 1, 2]);
+        // The same keys as constants and with a NULL: (1,x) again, then (NULL, x) new.
+        let a2 = Vector::new(DataType::Int8, VectorData::Const(Value::Int(1)), None);
+        let s2 = Vector::new(DataType::Text, VectorData::Const(Value::str("x")), None);
+        let (ids2, new2) = assign_all(&mut t, &[a2, s2], 2);
+        assert_eq!(ids2, vec![0, 0]);
+        assert!(new2.is_empty());
+        let a3 = Vector::from_values(DataType::Int8, vec![Value::Null, Value::Int(2)]);
+        let s3 = Vector::from_values(DataType::Text, vec![Value::str("x"), Value::str("x")]);
+        let (ids3, new3) = assign_all(&mut t, &[a3.clone(), s3.clone()], 2);
+        assert_eq!(ids3, vec![3, 2]);
+        assert_eq!(new3, vec![0]);
+        assert_eq!(t.len(), 4);
+        assert_eq!(t.lookup(&[a3, s3], 2), vec![Some(3), Some(2)]);
+        let a4 = Vector::ints(DataType::Int8, vec![7]);
+        let s4 = Vector::from_values(DataType::Text, vec![Value::str("x")]);
+        assert_eq!(t.lookup(&[a4, s4], 1), vec![None]);
     }
 }

@@ -32,6 +32,10 @@ pub mod sqlstate {
     pub const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
     /// 2201B
     pub const INVALID_REGULAR_EXPRESSION: &str = "2201B";
+    /// 2201W
+    pub const INVALID_ROW_COUNT_IN_LIMIT_CLAUSE: &str = "2201W";
+    /// 2201X
+    pub const INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE: &str = "2201X";
     /// 22000
     pub const DATA_EXCEPTION: &str = "22000";
     /// 23502

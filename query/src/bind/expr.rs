@@ -573,10 +573,50 @@ impl Binder<'_> {
                         format!("operator {op} is not supported"),
                     )
                 })?;
+                if let (Some(l), Some(r)) = (row_items(left), row_items(right)) {
+                    return self.row_compare(&sym, l, r, cx);
+                }
                 let l = self.expr(left, cx)?;
                 let r = self.expr(right, cx)?;
                 self.operator(&sym, vec![l, r])
             }
+        }
+    }
+
+    /// `(a, b) op (c, d)`: pairwise for = and <>, lexicographic for the orderings (NULL when a
+    /// NULL pair decides, as in PostgreSQL).
+    fn row_compare(&self, sym: &str, l: &[ast::Expr], r: &[ast::Expr], cx: &ExprCtx<'_>) -> Result<Expr> {
+        if l.len() != r.len() {
+            return Err(QueryError::new(
+                sqlstate::SYNTAX_ERROR,
+                "unequal number of entries in row expressions",
+            ));
+        }
+        let mut pairs = Vec::new();
+        for (a, b) in l.iter().zip(r) {
+            pairs.push((self.expr(a, cx)?, self.expr(b, cx)?));
+        }
+        let op = |o: &str, (a, b): &(Expr, Expr)| self.operator(o, vec![a.clone(), b.clone()]);
+        match sym {
+            "=" => Ok(Expr::And(
+                pairs.iter().map(|p| op("=", p)).collect::<Result<_>>()?,
+            )),
+            "<>" => Ok(Expr::Or(
+                pairs.iter().map(|p| op("<>", p)).collect::<Result<_>>()?,
+            )),
+            "<" | "<=" | ">" | ">=" => {
+                let strict = &sym[..1];
+                // a1 < b1 OR (a1 = b1 AND (a2 < b2 OR (a2 = b2 AND ... an op bn)))
+                let mut acc: Option<Expr> = None;
+                for (i, p) in pairs.iter().enumerate().rev() {
+                    acc = Some(match acc {
+                        None => op(if i + 1 == pairs.len() { sym } else { strict }, p)?,
+                        Some(rest) => Expr::Or(vec![op(strict, p)?, Expr::And(vec![op("=", p)?, rest])]),
+                    });
+                }
+                acc.ok_or_else(|| QueryError::new(sqlstate::SYNTAX_ERROR, "empty row expression"))
+            }
+            _ => crate::error::unsupported(format!("operator {sym} on row expressions")),
         }
     }
 
@@ -607,6 +647,11 @@ impl Binder<'_> {
         negated: bool,
         cx: &ExprCtx<'_>,
     ) -> Result<Expr> {
+        match (row_items(expr), target) {
+            (Some(row), ast::InTarget::List(list)) => return self.row_in_list(row, list, negated, cx),
+            (Some(row), ast::InTarget::Subquery(q)) => return self.row_in_subquery(row, q, negated, cx),
+            _ => {}
+        }
         let x = self.expr(expr, cx)?;
         match target {
             ast::InTarget::List(list) => {
@@ -644,6 +689,67 @@ impl Binder<'_> {
             }
             _ => crate::error::unsupported("this form of IN"),
         }
+    }
+
+    /// `(a, b) [NOT] IN ((1, 2), (3, 4))`: the disjunction of row equalities.
+    fn row_in_list(
+        &self,
+        row: &[ast::Expr],
+        list: &[ast::Expr],
+        negated: bool,
+        cx: &ExprCtx<'_>,
+    ) -> Result<Expr> {
+        let mut alts = Vec::new();
+        for item in list {
+            let items = row_items(item).ok_or_else(|| {
+                QueryError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "IN list items must be row expressions here",
+                )
+            })?;
+            alts.push(self.row_compare("=", row, items, cx)?);
+        }
+        let any = Expr::Or(alts);
+        Ok(if negated { Expr::Not(Box::new(any)) } else { any })
+    }
+
+    /// `(a, b) [NOT] IN (SELECT x, y ...)`, bound as
+    /// `CASE WHEN EXISTS (… WHERE x = a AND y = b) THEN true
+    ///       WHEN EXISTS (… WHERE (x = a AND y = b) IS NULL) THEN NULL ELSE false END`.
+    fn row_in_subquery(
+        &self,
+        row: &[ast::Expr],
+        q: &ast::Query,
+        negated: bool,
+        cx: &ExprCtx<'_>,
+    ) -> Result<Expr> {
+        let names: Vec<String> = (1..=row.len()).map(|i| format!("__in_{i}")).collect();
+        let conds: Vec<String> = names
+            .iter()
+            .zip(row)
+            .map(|(n, x)| format!("__in.{n} = ({x})"))
+            .collect();
+        let from = format!("FROM ({q}) AS __in({})", names.join(", "));
+        let cond = conds.join(" AND ");
+        let text = format!(
+            "CASE WHEN EXISTS (SELECT 1 {from} WHERE {cond}) THEN true \
+             WHEN EXISTS (SELECT 1 {from} WHERE ({cond}) IS NULL) THEN NULL ELSE false END"
+        );
+        let ast = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(&text)
+            .and_then(|mut p| p.parse_expr())
+            .map_err(|e| crate::error::internal(format!("row IN rewrite: {e}")))?;
+        let width = self.subquery(q, cx.scope)?.0.fields().len();
+        if width != row.len() {
+            let msg = if width > row.len() {
+                "subquery has too many columns"
+            } else {
+                "subquery has too few columns"
+            };
+            return Err(QueryError::new(sqlstate::SYNTAX_ERROR, msg));
+        }
+        let x = self.expr(&ast, cx)?;
+        Ok(if negated { Expr::Not(Box::new(x)) } else { x })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -847,4 +953,13 @@ fn rewrite_escape(pat: &str, esc: &str) -> Result<String> {
 pub(crate) fn function_name(n: &ast::ObjectName) -> String {
     let parts = object_name(n);
     parts.last().cloned().unwrap_or_default()
+}
+
+/// The items of a row constructor `(a, b)`.
+fn row_items(e: &ast::Expr) -> Option<&[ast::Expr]> {
+    match e {
+        ast::Expr::Tuple(items) => Some(items),
+        ast::Expr::Nested(inner) => row_items(inner),
+        _ => None,
+    }
 }

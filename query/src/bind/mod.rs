@@ -63,15 +63,13 @@ impl Scope {
     pub fn find(&self, qualifier: Option<&str>, name: &str) -> Result<Option<usize>> {
         let mut found = None;
         for (i, c) in self.cols.iter().enumerate() {
+            // Hidden columns (the copies merged by USING) answer only to a qualified name.
             let q_ok = match qualifier {
                 Some(q) => c.qualifier.as_deref() == Some(q),
-                None => true,
+                None => !c.hidden,
             };
             if q_ok && c.name == name {
                 if found.is_some() {
-                    if qualifier.is_none() && c.hidden {
-                        continue;
-                    }
                     return Err(QueryError::new(
                         sqlstate::AMBIGUOUS_COLUMN,
                         format!("column reference \"{name}\" is ambiguous"),

@@ -41,13 +41,15 @@ impl Binder<'_> {
         let eval = |e: &ast::Expr, what: &str| -> Result<Option<u64>> {
             let x = self.expr(e, &cx)?;
             let x = coerce(self, x, &DataType::Int8)?;
+            let code = if what == "LIMIT" {
+                sqlstate::INVALID_ROW_COUNT_IN_LIMIT_CLAUSE
+            } else {
+                sqlstate::INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE
+            };
             match crate::exec::eval_constant(&x, self.ctx)? {
                 Value::Null => Ok(None),
                 Value::Int(n) if n >= 0 => Ok(Some(n as u64)),
-                _ => Err(QueryError::new(
-                    sqlstate::INVALID_PARAMETER_VALUE,
-                    format!("{what} must not be negative"),
-                )),
+                _ => Err(QueryError::new(code, format!("{what} must not be negative"))),
             }
         };
         let mut b = Bounds::default();

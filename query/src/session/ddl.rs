@@ -396,6 +396,12 @@ pub(super) fn create_view(
     let name = table_name(&cv.name)?;
     let catalog = s.engine.catalog();
     if catalog.tables.contains_key(&name) {
+        if !cv.or_replace {
+            return Err(QueryError::new(
+                sqlstate::DUPLICATE_TABLE,
+                format!("relation \"{name}\" already exists"),
+            ));
+        }
         return Err(QueryError::new(
             sqlstate::WRONG_OBJECT_TYPE,
             format!("\"{name}\" is not a view"),
@@ -506,6 +512,13 @@ pub(super) fn drop(
                     format!("\"{name}\" is not a table"),
                 )
                 .with_hint("Use DROP VIEW to remove a view."));
+            }
+            if is_view && catalog.tables.contains_key(&name) {
+                return Err(QueryError::new(
+                    sqlstate::WRONG_OBJECT_TYPE,
+                    format!("\"{name}\" is not a view"),
+                )
+                .with_hint("Use DROP TABLE to remove a table."));
             }
             let what = if is_view { "view" } else { "table" };
             return Err(QueryError::new(

@@ -115,6 +115,9 @@ pub struct Binder<'a> {
     pub(crate) ctes: RefCell<Vec<HashMap<String, CteDef>>>,
     pub(crate) next_id: Cell<usize>,
     pub(crate) view_depth: Cell<usize>,
+    /// Set while binding a branch of a set operation: its untyped literals stay `unknown`, for
+    /// the set operation to resolve (`SELECT NULL UNION SELECT 1` is an integer column).
+    pub(crate) keep_unknown: Cell<bool>,
 }
 
 impl<'a> Binder<'a> {
@@ -137,6 +140,7 @@ impl<'a> Binder<'a> {
             ctes: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
             view_depth: Cell::new(0),
+            keep_unknown: Cell::new(false),
         }
     }
 

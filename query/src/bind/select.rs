@@ -69,6 +69,7 @@ impl Binder<'_> {
         if s.into.is_some() {
             return crate::error::unsupported("SELECT INTO");
         }
+        let keep_unknown = self.keep_unknown.replace(false);
         let (mut plan, scope) = self.bind_from(&s.from)?;
         if let Some(w) = &s.selection {
             let pred = self.expr(w, &ExprCtx::plain(&scope, "WHERE"))?;
@@ -245,6 +246,7 @@ impl Binder<'_> {
                     predicate: h,
                 };
             }
+            self.keep_unknown.set(keep_unknown);
             return self.finish_select(
                 plan,
                 items,
@@ -255,6 +257,7 @@ impl Binder<'_> {
                 bounds,
             );
         }
+        self.keep_unknown.set(keep_unknown);
         self.finish_select(plan, items, keys, windows.into_inner(), distinct_on, s, bounds)
     }
 
@@ -269,6 +272,7 @@ impl Binder<'_> {
         s: &ast::Select,
         bounds: Bounds,
     ) -> Result<Plan> {
+        let keep_unknown = self.keep_unknown.replace(false);
         // Window functions, computed after grouping.
         if !windows.is_empty() {
             let base = plan.fields().len();
@@ -306,7 +310,7 @@ impl Binder<'_> {
             .map(|(e, n)| {
                 let mut f = Field::new(
                     n.clone(),
-                    if e.ty() == DataType::Unknown {
+                    if e.ty() == DataType::Unknown && !keep_unknown {
                         DataType::Text
                     } else {
                         e.ty()
@@ -321,9 +325,9 @@ impl Binder<'_> {
                 f
             })
             .collect();
-        // Unknown-typed outputs (bare string literals) become text.
+        // Unknown-typed outputs (bare string literals) become text, except in a set operation.
         for e in exprs.iter_mut() {
-            if e.ty() == DataType::Unknown {
+            if e.ty() == DataType::Unknown && !keep_unknown {
                 *e = super::coerce(
                     self,
                     std::mem::replace(e, Expr::null(DataType::Unknown)),

@@ -151,8 +151,8 @@ impl Binder<'_> {
                 set_quantifier,
                 right,
             } => {
-                let l = self.set_expr(left)?;
-                let r = self.set_expr(right)?;
+                let l = self.set_branch(left)?;
+                let r = self.set_branch(right)?;
                 let kind = match op {
                     SetOperator::Union => SetOpKind::Union,
                     SetOperator::Intersect => SetOpKind::Intersect,
@@ -167,6 +167,15 @@ impl Binder<'_> {
             }
             other => crate::error::unsupported(format!("{other}")),
         }
+    }
+
+    /// A branch of a set operation: a plain SELECT or VALUES keeps its untyped literals.
+    fn set_branch(&self, e: &SetExpr) -> Result<Plan> {
+        let keep = matches!(e, SetExpr::Select(_) | SetExpr::Values(_));
+        let prev = self.keep_unknown.replace(keep);
+        let r = self.set_expr(e);
+        self.keep_unknown.set(prev);
+        r
     }
 
     /// Unifies the column types of two inputs and builds the set operation.
@@ -231,6 +240,7 @@ impl Binder<'_> {
     }
 
     fn values(&self, v: &ast::Values) -> Result<Plan> {
+        let keep_unknown = self.keep_unknown.replace(false);
         let scope = Scope::default();
         let cx = ExprCtx::plain(&scope, "VALUES");
         let mut rows: Vec<Vec<Expr>> = Vec::new();
@@ -257,7 +267,12 @@ impl Binder<'_> {
             let t = crate::functions::common_type(&col).ok_or_else(|| {
                 QueryError::new(sqlstate::DATATYPE_MISMATCH, "VALUES types cannot be matched")
             })?;
-            types.push(if t == DataType::Unknown { DataType::Text } else { t });
+            let untyped = col.iter().all(|t| *t == DataType::Unknown);
+            types.push(match (untyped && keep_unknown, t) {
+                (true, _) => DataType::Unknown,
+                (false, DataType::Unknown) => DataType::Text,
+                (false, t) => t,
+            });
         }
         let rows = rows
             .into_iter()
@@ -279,6 +294,13 @@ impl Binder<'_> {
     fn bind_ctes(&self, with: &ast::With) -> Result<()> {
         for cte in &with.cte_tables {
             let name = ident(&cte.alias.name);
+            let defined = self.ctes.borrow().last().is_some_and(|f| f.contains_key(&name));
+            if defined {
+                return Err(QueryError::new(
+                    sqlstate::DUPLICATE_ALIAS,
+                    format!("WITH query name \"{name}\" specified more than once"),
+                ));
+            }
             let plan = if with.recursive && references(&cte.query, &name) {
                 self.recursive_cte(&name, cte)?
             } else {
@@ -308,6 +330,15 @@ impl Binder<'_> {
                 ),
             ));
         };
+        // (The test is textual: only flag it when the other term does not recurse.)
+        if references(left, name) && !references(right, name) {
+            return Err(QueryError::new(
+                sqlstate::INVALID_RECURSION,
+                format!(
+                    "recursive reference to query \"{name}\" must not appear within its non-recursive term"
+                ),
+            ));
+        }
         let anchor = self.set_expr(left)?;
         let mut fields = rename(anchor.fields(), Some(&cte.alias))?;
         for f in fields.iter_mut() {
@@ -355,7 +386,7 @@ fn unreachable_number() -> Result<std::convert::Infallible> {
 }
 
 /// Whether a query mentions a relation called `name` (to detect recursive CTEs).
-fn references(q: &ast::Query, name: &str) -> bool {
+fn references(q: &impl std::fmt::Display, name: &str) -> bool {
     let text = q.to_string().to_ascii_lowercase();
     text.split(|c: char| !c.is_alphanumeric() && c != '_')
         .any(|w| w == name)

@@ -163,9 +163,12 @@ pub fn cast_value(v: &Value, from: &DataType, to: &DataType, ctx: &EvalContext) 
     if from == to {
         return Ok(v.clone());
     }
-    // to string types: text output, then length rules
+    // to string types: text output (but boolean casts spell the word), then length rules
     if to.is_string() && !matches!(from, Unknown) && !from.is_string() {
-        let s = format_value(v, from, ctx).unwrap_or_default();
+        let s = match v {
+            Value::Bool(b) => b.to_string(),
+            _ => format_value(v, from, ctx).unwrap_or_default(),
+        };
         return parse_value(&s, to, ctx).or_else(|e| match to {
             Varchar(Some(n)) | Bpchar(Some(n)) => {
                 Ok(Value::str(s.chars().take(*n as usize).collect::<String>()))

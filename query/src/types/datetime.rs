@@ -228,6 +228,40 @@ pub fn parse_date_part(s: &str) -> Option<i64> {
     Some(days_from_civil(y, m as u32, d as u32))
 }
 
+/// Whether a date/time literal is well formed but has a field out of range (month 13,
+/// February 30, hour 25): PostgreSQL reports those as 22008 rather than 22007.
+pub fn fields_out_of_range(s: &str) -> bool {
+    let s = s.trim();
+    let (date, rest) = match s.find([' ', 'T', 't']) {
+        Some(i) => (&s[..i], s[i + 1..].trim()),
+        None => (s, ""),
+    };
+    let parts: Vec<&str> = date.split(['-', '/']).collect();
+    let date_bad = match parts[..] {
+        [y, m, d] => match (num(y), num(m), num(d)) {
+            (Some(y), Some(m), Some(d)) => {
+                !(1..=12).contains(&m) || d < 1 || d > i64::from(days_in_month(y, m as u32))
+            }
+            _ => return false,
+        },
+        [t] if t.contains(':') => return time_out_of_range(t),
+        _ => return false,
+    };
+    date_bad || (!rest.is_empty() && time_out_of_range(split_zone(rest).0))
+}
+
+fn time_out_of_range(t: &str) -> bool {
+    let nums: Option<Vec<i64>> = t
+        .split(':')
+        .map(|p| num(p.split('.').next().unwrap_or(p)))
+        .collect();
+    match nums.as_deref() {
+        Some([h, m]) => *h > 24 || *m > 59,
+        Some([h, m, s]) => *h > 24 || *m > 59 || *s > 60,
+        _ => false,
+    }
+}
+
 /// Parses `HH:MM[:SS[.ffffff]]` into µs (24:00:00 allowed).
 pub fn parse_time_part(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split(':').collect();

@@ -20,6 +20,12 @@ fn invalid(ty: &DataType, s: &str) -> QueryError {
     };
     let code = match ty {
         DataType::Date | DataType::Timestamp | DataType::Timestamptz | DataType::Time => {
+            if super::datetime::fields_out_of_range(s) {
+                return QueryError::new(
+                    sqlstate::DATETIME_FIELD_OVERFLOW,
+                    format!("date/time field value out of range: \"{s}\""),
+                );
+            }
             sqlstate::INVALID_DATETIME_FORMAT
         }
         _ => sqlstate::INVALID_TEXT_REPRESENTATION,

@@ -48,13 +48,17 @@ fn number_literal(s: &str) -> Result<Expr> {
             return Ok(Expr::Literal(Value::Int(v), DataType::Int8));
         }
     }
-    let d = Decimal::parse(s).map_err(|_| {
-        QueryError::new(
-            sqlstate::INVALID_TEXT_REPRESENTATION,
-            format!("invalid numeric literal \"{s}\""),
-        )
-    })?;
-    Ok(Expr::Literal(Value::Numeric(d), DataType::Numeric(None)))
+    match Decimal::parse(s) {
+        Ok(d) => Ok(Expr::Literal(Value::Numeric(d), DataType::Numeric(None))),
+        // Beyond numeric's 38 digits (1e100): a double precision literal rather than an error.
+        Err(_) => match s.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Expr::Literal(Value::Float(f), DataType::Float8)),
+            _ => Err(QueryError::new(
+                sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                format!("numeric literal \"{s}\" is out of range"),
+            )),
+        },
+    }
 }
 
 /// The symbol of a binary operator, as registered in the function registry.
@@ -397,10 +401,10 @@ impl Binder<'_> {
                     ));
                 }
                 let (items, t) = self.unify(items, "ARRAY")?;
-                let t = match t {
-                    DataType::Array(inner) => DataType::Array(inner),
-                    t => DataType::Array(Box::new(t)),
-                };
+                if let DataType::Array(_) = t {
+                    return crate::error::unsupported("multidimensional arrays");
+                }
+                let t = DataType::Array(Box::new(t));
                 Expr::Array(items, t)
             }
             A::CompoundFieldAccess { root, access_chain } => {
@@ -621,11 +625,12 @@ impl Binder<'_> {
     }
 
     fn unary(&self, op: &U, x: &ast::Expr, cx: &ExprCtx<'_>) -> Result<Expr> {
-        // Fold -<number> so that -2147483648 is an int4 literal, as in PostgreSQL.
-        if let (U::Minus, ast::Expr::Value(v)) = (op, x)
-            && let V::Number(s, _) = &v.value
+        // Fold -<number> so that -2147483648 is an int4 literal, as in PostgreSQL; nested signs
+        // fold too (-(-2147483648) is the bigint 2147483648).
+        if *op == U::Minus
+            && let Some((s, negative)) = signed_number(x, true)
         {
-            return number_literal(&format!("-{s}"));
+            return number_literal(&if negative { format!("-{s}") } else { s.to_string() });
         }
         let e = self.expr(x, cx)?;
         match op {
@@ -960,6 +965,20 @@ fn row_items(e: &ast::Expr) -> Option<&[ast::Expr]> {
     match e {
         ast::Expr::Tuple(items) => Some(items),
         ast::Expr::Nested(inner) => row_items(inner),
+        _ => None,
+    }
+}
+
+/// A number literal under unary minus signs and parentheses: its text, and whether it is
+/// negative (`negative` is the parity so far).
+fn signed_number(e: &ast::Expr, negative: bool) -> Option<(&str, bool)> {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            V::Number(s, _) => Some((s.as_str(), negative)),
+            _ => None,
+        },
+        ast::Expr::Nested(inner) => signed_number(inner, negative),
+        ast::Expr::UnaryOp { op: U::Minus, expr } => signed_number(expr, !negative),
         _ => None,
     }
 }

@@ -53,6 +53,25 @@ fn setting_value(e: &ast::Expr) -> String {
     }
 }
 
+/// `SET TIME ZONE -5`: a number is hours east of UTC (ISO), stored in PostgreSQL's POSIX form
+/// `<-05>+05`; a string is a zone name or a POSIX offset.
+fn time_zone_value(e: &ast::Expr) -> String {
+    let v = setting_value(e);
+    let numeric = match e {
+        ast::Expr::Value(v) => matches!(v.value, ast::Value::Number(..)),
+        ast::Expr::UnaryOp { expr, .. } => {
+            matches!(&**expr, ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)))
+        }
+        _ => false,
+    };
+    match v.parse::<f64>() {
+        Ok(hours) if numeric && hours.abs() < 24.0 => {
+            crate::types::Tz::posix_name((hours * 3600.0).round() as i32)
+        }
+        _ => v,
+    }
+}
+
 pub(super) fn command(s: &mut Session, c: &Command) -> Result<StatementResult> {
     match c {
         Command::Checkpoint => {
@@ -123,7 +142,7 @@ pub(super) fn utility(s: &mut Session, stmt: &S, _params: Option<&[Value]>) -> R
                 }
                 set(s, &name, &value)
             }
-            ast::Set::SetTimeZone { value, .. } => set(s, "timezone", &setting_value(value)),
+            ast::Set::SetTimeZone { value, .. } => set(s, "timezone", &time_zone_value(value)),
             ast::Set::SetNames { charset_name, .. } => set(s, "client_encoding", &charset_name.to_string()),
             ast::Set::SetTransaction { modes, .. } => {
                 for m in modes {

@@ -239,20 +239,23 @@ impl Ord for Interval {
 }
 
 impl std::fmt::Display for Interval {
-    /// IntervalStyle `postgres`: `1 year 2 mons 3 days 04:05:06.5`.
+    /// IntervalStyle `postgres`: `1 year 2 mons 3 days 04:05:06.5`. A positive field after a
+    /// negative one carries an explicit `+` (`-1 mons +3 days`), as PostgreSQL prints it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut parts: Vec<String> = Vec::new();
-        let years = self.months / 12;
-        let mons = self.months % 12;
-        let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        if years != 0 {
-            parts.push(plural(i64::from(years), "year", "years"));
-        }
-        if mons != 0 {
-            parts.push(plural(i64::from(mons), "mon", "mons"));
-        }
-        if self.days != 0 {
-            parts.push(plural(i64::from(self.days), "day", "days"));
+        let mut after_negative = false;
+        let fields = [
+            (i64::from(self.months / 12), "year", "years"),
+            (i64::from(self.months % 12), "mon", "mons"),
+            (i64::from(self.days), "day", "days"),
+        ];
+        for (n, one, many) in fields {
+            if n == 0 {
+                continue;
+            }
+            let sign = if after_negative && n > 0 { "+" } else { "" };
+            parts.push(format!("{sign}{n} {}", if n == 1 { one } else { many }));
+            after_negative = n < 0;
         }
         if self.micros != 0 || parts.is_empty() {
             let neg = self.micros < 0;
@@ -261,15 +264,16 @@ impl std::fmt::Display for Interval {
             let m = (us / 60_000_000) % 60;
             let s = (us / 1_000_000) % 60;
             let frac = us % 1_000_000;
-            let mut t = format!("{}{h:02}:{m:02}:{s:02}", if neg { "-" } else { "" });
+            let sign = match (neg, after_negative) {
+                (true, _) => "-",
+                (false, true) => "+",
+                (false, false) => "",
+            };
+            let mut t = format!("{sign}{h:02}:{m:02}:{s:02}");
             if frac != 0 {
                 let fs = format!("{frac:06}");
                 t.push('.');
                 t.push_str(fs.trim_end_matches('0'));
-            }
-            // A positive time after negative fields gets an explicit sign.
-            if !neg && (self.months < 0 || self.days < 0) {
-                t.insert(0, '+');
             }
             parts.push(t);
         }

@@ -193,7 +193,7 @@ pub fn parse_bytea(s: &str) -> Result<Vec<u8>> {
         let h: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
         if !h.len().is_multiple_of(2) {
             return Err(QueryError::new(
-                sqlstate::INVALID_TEXT_REPRESENTATION,
+                sqlstate::INVALID_PARAMETER_VALUE,
                 "invalid hexadecimal data: odd number of digits",
             ));
         }

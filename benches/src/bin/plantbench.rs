@@ -28,6 +28,21 @@ enum Cmd {
         #[arg(long, default_value = "bench-data/storage")]
         dir: PathBuf,
     },
+    /// Loads the plant through COPY and times the standard query set.
+    Queries {
+        /// Machines = 100 × scale.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Timed runs per query (after one warm-up).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Only queries whose names start with one of these (comma-separated).
+        #[arg(long)]
+        only: Option<String>,
+        /// Working directory.
+        #[arg(long, default_value = "bench-data/queries")]
+        dir: PathBuf,
+    },
     /// Writes the plant's CSV files (for the peers).
     Csv {
         /// Machines = 100 × scale.
@@ -95,6 +110,48 @@ fn main() -> std::process::ExitCode {
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+        Cmd::Queries {
+            scale,
+            runs,
+            only,
+            dir,
+        } => {
+            let plant = generate(PlantConfig {
+                scale,
+                ..PlantConfig::default()
+            });
+            match plantdb_benches::query_bench::run(&plant, &dir, runs, only.as_deref()) {
+                Ok(r) => {
+                    println!("| metric | value |");
+                    println!("|---|---|");
+                    println!(
+                        "| load (COPY, embedded, all tables) | {:.2} s = {:.2} M telemetry rows/s |",
+                        r.load_s,
+                        r.telemetry_rows as f64 / r.load_s / 1e6
+                    );
+                    println!(
+                        "| bytes on disk after load | {} = {:.2} B/telemetry row |",
+                        r.bytes,
+                        r.bytes as f64 / r.telemetry_rows.max(1) as f64
+                    );
+                    println!();
+                    println!("| query | median ms | rows |");
+                    println!("|---|---|---|");
+                    for q in &r.queries {
+                        match (&q.median_ms, &q.error) {
+                            (Some(ms), _) => println!("| {} | {:.2} | {} |", q.name, ms, q.rows),
+                            (_, Some(e)) => println!("| {} | error: {} | |", q.name, e),
+                            _ => {}
+                        }
+                    }
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {} {}", e.code, e.message);
                     std::process::ExitCode::FAILURE
                 }
             }

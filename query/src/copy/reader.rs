@@ -206,6 +206,8 @@ pub struct CopyReader {
     cols: Vec<Col>,
     ctx: EvalContext,
     buf: Vec<u8>,
+    /// (FORCE_NULL, FORCE_NOT_NULL) per column.
+    flags: Vec<(bool, bool)>,
     /// Bytes of `buf` already known to hold no row end, and the quote state there.
     scanned: usize,
     in_quotes: bool,
@@ -233,7 +235,9 @@ impl CopyReader {
         ctx: EvalContext,
     ) -> CopyReader {
         let header_pending = options.header;
+        let flags = columns.iter().map(|c| (c.force_null, c.force_not_null)).collect();
         CopyReader {
+            flags,
             table: table.into(),
             cols: columns.into_iter().map(Col::new).collect(),
             options,
@@ -279,19 +283,46 @@ impl CopyReader {
             return Ok(out);
         }
         self.buf.extend_from_slice(data);
+        let buf = std::mem::take(&mut self.buf);
+        let r = self.scan_rows(&buf, &mut out);
+        self.buf = buf;
+        let (start, i) = r?;
+        self.buf.drain(..start);
+        self.scanned = if self.done { 0 } else { i - start };
+        Ok(out)
+    }
+
+    /// Parses the complete rows of `buf`; returns (consumed bytes, scanned bytes).
+    fn scan_rows(&mut self, buf: &[u8], out: &mut Vec<Vec<Vector>>) -> Result<(usize, usize)> {
         let mut start = 0;
         let csv = self.options.format == CopyFormat::Csv;
         let quote = self.options.quote;
         let escape = self.options.escape;
         let mut i = self.scanned;
         let mut in_q = self.in_quotes;
-        while i < self.buf.len() {
-            let c = self.buf[i];
+        while i < buf.len() {
+            if !in_q {
+                // Fast path: jump to the next newline (or quote, in CSV).
+                let rest = &buf[i..];
+                let next = if csv {
+                    rest.iter().position(|&c| c == b'\n' || c == quote)
+                } else {
+                    rest.iter().position(|&c| c == b'\n')
+                };
+                match next {
+                    Some(k) => i += k,
+                    None => {
+                        i = buf.len();
+                        break;
+                    }
+                }
+            }
+            let c = buf[i];
             if csv
                 && in_q
                 && c == escape
                 && escape != quote
-                && self.buf.get(i + 1).is_some_and(|&n| n == quote || n == escape)
+                && buf.get(i + 1).is_some_and(|&n| n == quote || n == escape)
             {
                 i += 2;
                 continue;
@@ -300,13 +331,13 @@ impl CopyReader {
                 in_q = !in_q;
             } else if c == b'\n' && !in_q {
                 let mut end = i;
-                if end > start && self.buf[end - 1] == b'\r' {
+                if end > start && buf[end - 1] == b'\r' {
                     end -= 1;
                 }
-                let row: Vec<u8> = self.buf[start..end].to_vec();
+                let row = &buf[start..end];
                 start = i + 1;
                 self.line += 1;
-                if self.row(&row)? {
+                if self.row(row)? {
                     self.done = true;
                     break;
                 }
@@ -316,10 +347,8 @@ impl CopyReader {
             }
             i += 1;
         }
-        self.buf.drain(..start);
-        self.scanned = if self.done { 0 } else { i - start };
         self.in_quotes = in_q;
-        Ok(out)
+        Ok((start, i.min(buf.len())))
     }
 
     /// Ends the data; returns the last batch.
@@ -360,13 +389,8 @@ impl CopyReader {
             self.header_pending = false;
             return Ok(false);
         }
-        let flags: Vec<(bool, bool)> = self
-            .cols
-            .iter()
-            .map(|c| (c.spec.force_null, c.spec.force_not_null))
-            .collect();
         let split = match self.options.format {
-            CopyFormat::Csv => split_csv(&self.options, &flags, row),
+            CopyFormat::Csv => split_csv(&self.options, &self.flags, row),
             CopyFormat::Text => Ok(split_text(&self.options, row)),
             CopyFormat::Binary => return crate::error::unsupported("COPY BINARY"),
         };
@@ -414,8 +438,8 @@ impl CopyReader {
     }
 
     fn push(&mut self, k: usize, v: &[u8]) -> Result<()> {
-        let ctx = self.ctx.clone();
-        if let Err(e) = self.cols[k].push(v, &ctx) {
+        let (cols, ctx) = (&mut self.cols, &self.ctx);
+        if let Err(e) = cols[k].push(v, ctx) {
             let name = self.cols[k].spec.name.clone();
             // Keep columns aligned: the batch is abandoned with the error anyway.
             return Err(self.err(e, Some(&name), Some(v)));

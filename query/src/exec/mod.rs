@@ -12,6 +12,7 @@ mod keys;
 mod lateral;
 mod recursive;
 mod scan;
+mod scan_agg;
 mod setop;
 pub mod sort;
 mod subquery;
@@ -24,6 +25,7 @@ pub use context::{ExecCtx, Shared};
 pub use expr::{eval_constant, eval_expr};
 pub use keys::{Interner, KeyTable};
 pub use scan::{read_piece, series_filter, skipped_by_stats};
+pub use scan_agg::is_time_bucket;
 
 use crate::error::Result;
 use crate::plan::Plan;
@@ -241,6 +243,13 @@ fn build_node(plan: &Plan, cx: &ExecCtx, profile: bool) -> Result<BoxOp> {
                 .unwrap_or_default();
             Box::new(basic::BatchesOp::new((*rows).clone()))
         }
+        Plan::ScanAggregate {
+            scan,
+            group,
+            aggs,
+            fields,
+            topk,
+        } => scan_agg::run(scan, group, aggs, fields, *topk, cx)?,
         Plan::LastPoint {
             table,
             columns,

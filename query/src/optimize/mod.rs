@@ -17,8 +17,9 @@ pub fn optimize(plan: Plan, ctx: &EvalContext) -> Result<Plan> {
     let plan = fold::fold_plan(plan, ctx);
     let plan = pushdown::push_filters(plan);
     let plan = scan::restrict_scans(plan, ctx);
-    let plan = timeseries::apply(plan);
     let plan = prune::prune(plan);
+    let fuse = ctx.setting("plantdb.scan_aggregate").is_none_or(|v| v != "off");
+    let plan = timeseries::apply(plan, fuse);
     Ok(plan)
 }
 

@@ -4,8 +4,12 @@ use crate::plan::{Expr, Plan, SortKey};
 use plantdb_storage::ColumnRole;
 
 /// Applies the rules bottom-up.
-pub fn apply(p: Plan) -> Plan {
-    let p = super::pushdown::map_children(p, apply);
+pub fn apply(p: Plan, fuse_aggregates: bool) -> Plan {
+    let p = if fuse_aggregates {
+        super::pushdown::map_children(p, apply_fused)
+    } else {
+        super::pushdown::map_children(p, apply_plain)
+    };
     match p {
         Plan::Limit {
             input,
@@ -15,7 +19,7 @@ pub fn apply(p: Plan) -> Plan {
             Plan::Sort { input: inner, keys } => {
                 let n = (l + offset) as usize;
                 let topn = Plan::TopN {
-                    input: inner,
+                    input: Box::new(topk_buckets(*inner, &keys, n)),
                     keys,
                     n,
                 };
@@ -32,6 +36,12 @@ pub fn apply(p: Plan) -> Plan {
             },
         },
         Plan::DistinctOn { input, keys } => last_point(*input, keys),
+        Plan::Aggregate {
+            input,
+            group,
+            aggs,
+            fields,
+        } if fuse_aggregates => fuse(*input, group, aggs, fields),
         other => other,
     }
 }
@@ -141,5 +151,93 @@ fn last_point(input: Plan, keys: Vec<Expr>) -> Plan {
     Plan::Sort {
         input: Box::new(top),
         keys: sort[..sort.len() - 1].to_vec(),
+    }
+}
+
+/// Aggregate directly over a scan → the fused scan-aggregate (statistics, parallel pieces).
+fn fuse(
+    input: Plan,
+    group: Vec<Expr>,
+    aggs: Vec<crate::plan::AggCall>,
+    fields: Vec<crate::plan::Field>,
+) -> Plan {
+    let plain = |e: &Expr| !e.any(&|x| matches!(x, Expr::Subquery(_) | Expr::Outer { .. }));
+    let fusable = matches!(input, Plan::Scan(_))
+        && group.iter().all(plain)
+        && aggs.iter().all(|a| {
+            !a.distinct
+                && a.order_by.is_empty()
+                && a.args.iter().all(plain)
+                && a.filter.as_ref().is_none_or(plain)
+        });
+    match input {
+        Plan::Scan(scan) if fusable => Plan::ScanAggregate {
+            scan,
+            group,
+            aggs,
+            fields,
+            topk: None,
+        },
+        input => Plan::Aggregate {
+            input: Box::new(input),
+            group,
+            aggs,
+            fields,
+        },
+    }
+}
+
+fn apply_fused(p: Plan) -> Plan {
+    apply(p, true)
+}
+
+fn apply_plain(p: Plan) -> Plan {
+    apply(p, false)
+}
+
+/// ORDER BY <time bucket> [DESC] LIMIT n over a fused aggregate grouped by that bucket alone:
+/// only the n extreme buckets are needed.
+fn topk_buckets(p: Plan, keys: &[SortKey], n: usize) -> Plan {
+    match p {
+        // A projection that passes the bucket (aggregate output column 0) through.
+        Plan::Project { input, exprs, fields } if keys.len() == 1 => {
+            let bucket = match &keys[0].expr {
+                Expr::Column(i, _) => exprs.get(*i).filter(|e| matches!(e, Expr::Column(0, _))).cloned(),
+                _ => None,
+            };
+            let Some(bucket) = bucket else {
+                return Plan::Project { input, exprs, fields };
+            };
+            let inner_keys = [SortKey {
+                expr: bucket,
+                ..keys[0].clone()
+            }];
+            let inner = topk_buckets(*input, &inner_keys, n);
+            Plan::Project {
+                input: Box::new(inner),
+                exprs,
+                fields,
+            }
+        }
+        Plan::ScanAggregate {
+            scan,
+            group,
+            aggs,
+            fields,
+            topk: None,
+        } if group.len() == 1
+            && keys.len() == 1
+            && matches!(keys[0].expr, Expr::Column(0, _))
+            && crate::exec::is_time_bucket(&group[0], &scan) =>
+        {
+            Plan::ScanAggregate {
+                scan,
+                group,
+                aggs,
+                fields,
+                topk: Some((n, keys[0].desc)),
+            }
+        }
+        other => other,
     }
 }

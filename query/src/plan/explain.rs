@@ -202,8 +202,54 @@ impl Plan {
             Plan::RecursiveCte { .. } => "RecursiveUnion".into(),
             Plan::WorkTable { id, .. } => format!("WorkTable {id}"),
             Plan::LastPoint { table, .. } => format!("LastPoint {} [last-value cache, no scan]", table.name),
+            Plan::ScanAggregate {
+                scan,
+                group,
+                aggs,
+                topk,
+                ..
+            } => {
+                let names: Vec<String> = scan.fields.iter().map(|f| f.name.clone()).collect();
+                let mut l = format!(
+                    "ScanAggregate group=[{}] aggs=[{}] [block statistics for whole row groups; parallel]",
+                    group
+                        .iter()
+                        .map(|e| expr(e, &names))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    aggs.iter()
+                        .map(|a| format!(
+                            "{}({})",
+                            a.func.name,
+                            a.args
+                                .iter()
+                                .map(|e| expr(e, &names))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                if let Some((k, desc)) = topk {
+                    l.push_str(&format!(
+                        " [only the {k} {} time buckets]",
+                        if *desc { "latest" } else { "earliest" }
+                    ));
+                }
+                let inner = Plan::Scan(scan.clone()).explain();
+                if let Some(first) = inner.first() {
+                    l.push_str(&format!("\n{pad}  {first}"));
+                }
+                l
+            }
         };
-        out.push(format!("{pad}{line}"));
+        for l in line.split('\n') {
+            if l.starts_with(' ') {
+                out.push(l.to_string());
+            } else {
+                out.push(format!("{pad}{l}"));
+            }
+        }
         for i in self.inputs() {
             i.explain_into(depth + 1, out);
         }

@@ -380,6 +380,21 @@ pub enum Plan {
         /// Columns.
         fields: Vec<Field>,
     },
+    /// An aggregate fused with the scan below it (optimizer output): whole row groups are
+    /// answered from block statistics where possible, the rest is decoded; parallel over pieces.
+    ScanAggregate {
+        /// The scan (its columns are the aggregate's input columns).
+        scan: Box<ScanPlan>,
+        /// Group keys over the scan's columns.
+        group: Vec<Expr>,
+        /// Aggregate calls over the scan's columns.
+        aggs: Vec<AggCall>,
+        /// Output columns (group keys, then aggregates).
+        fields: Vec<Field>,
+        /// Only the groups of the k largest (`true`) or smallest time buckets are wanted (the
+        /// single group key is a monotone bucket of time); others may come out incomplete.
+        topk: Option<(usize, bool)>,
+    },
     /// Last row per series, from the last-value cache (optimizer output).
     LastPoint {
         /// The table.
@@ -409,7 +424,8 @@ impl Plan {
             | Plan::TableFunction { fields, .. }
             | Plan::RecursiveCte { fields, .. }
             | Plan::WorkTable { fields, .. }
-            | Plan::LastPoint { fields, .. } => fields.clone(),
+            | Plan::LastPoint { fields, .. }
+            | Plan::ScanAggregate { fields, .. } => fields.clone(),
             Plan::OneRow => Vec::new(),
             Plan::Filter { input, .. }
             | Plan::Sort { input, .. }

@@ -66,6 +66,7 @@ pub fn defaults() -> BTreeMap<String, String> {
         ("transaction_read_only", "off"),
         ("work_mem", "4GB"),
         ("plantdb.durability", "sync"),
+        ("plantdb.scan_aggregate", "on"),
     ];
     d.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }

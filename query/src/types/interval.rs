@@ -239,24 +239,23 @@ impl Ord for Interval {
 }
 
 impl std::fmt::Display for Interval {
-    /// IntervalStyle `postgres`: `1 year 2 mons 3 days 04:05:06.5`. A positive field after a
-    /// negative one carries an explicit `+` (`-1 mons +3 days`), as PostgreSQL prints it.
+    /// IntervalStyle `postgres`: `1 year 2 mons 3 days 04:05:06.5`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut parts: Vec<String> = Vec::new();
-        let mut after_negative = false;
-        let fields = [
-            (i64::from(self.months / 12), "year", "years"),
-            (i64::from(self.months % 12), "mon", "mons"),
-            (i64::from(self.days), "day", "days"),
-        ];
-        for (n, one, many) in fields {
-            if n == 0 {
-                continue;
+        let years = self.months / 12;
+        let mons = self.months % 12;
+        // As PostgreSQL: a positive field right after a negative one gets an explicit '+'.
+        let mut is_before = false;
+        let mut field = |parts: &mut Vec<String>, n: i64, one: &str, many: &str| {
+            if n != 0 {
+                let sign = if is_before && n > 0 { "+" } else { "" };
+                parts.push(format!("{sign}{n} {}", if n == 1 { one } else { many }));
+                is_before = n < 0;
             }
-            let sign = if after_negative && n > 0 { "+" } else { "" };
-            parts.push(format!("{sign}{n} {}", if n == 1 { one } else { many }));
-            after_negative = n < 0;
-        }
+        };
+        field(&mut parts, i64::from(years), "year", "years");
+        field(&mut parts, i64::from(mons), "mon", "mons");
+        field(&mut parts, i64::from(self.days), "day", "days");
         if self.micros != 0 || parts.is_empty() {
             let neg = self.micros < 0;
             let us = self.micros.unsigned_abs();
@@ -264,10 +263,12 @@ impl std::fmt::Display for Interval {
             let m = (us / 60_000_000) % 60;
             let s = (us / 1_000_000) % 60;
             let frac = us % 1_000_000;
-            let sign = match (neg, after_negative) {
-                (true, _) => "-",
-                (false, true) => "+",
-                (false, false) => "",
+            let sign = if neg {
+                "-"
+            } else if is_before {
+                "+"
+            } else {
+                ""
             };
             let mut t = format!("{sign}{h:02}:{m:02}:{s:02}");
             if frac != 0 {

@@ -427,9 +427,16 @@ pub fn parse_value(s: &str, ty: &DataType, ctx: &EvalContext) -> Result<Value> {
                     Some(t) => parse_value(&t, elem, ctx)?,
                 });
             }
+            // "[lo:hi]={...}" gives the lower bound.
+            let lower = s
+                .trim()
+                .strip_prefix('[')
+                .and_then(|r| r.split_once(':'))
+                .and_then(|(lo, _)| lo.trim().parse::<i32>().ok())
+                .unwrap_or(1);
             Value::Array(Arc::new(ArrayValue {
                 elem: (**elem).clone(),
-                lower: 1,
+                lower,
                 items: vals,
             }))
         }

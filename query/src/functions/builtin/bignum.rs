@@ -347,16 +347,6 @@ impl BigDec {
         .norm_sign()
     }
 
-    pub(crate) fn cmp_zero(&self) -> Ordering {
-        if self.mag.is_zero() {
-            Ordering::Equal
-        } else if self.neg {
-            Ordering::Less
-        } else {
-            Ordering::Greater
-        }
-    }
-
     /// PostgreSQL's weight (base-10000 digits before the point minus one) and first base-10000
     /// digit.
     pub(crate) fn weight_first(&self) -> (i64, u64) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::context::EvalContext;
 use crate::error::{QueryError, Result, sqlstate};
-use crate::functions::{ArgType, Registry, ReturnType, ScalarFunction, Signature, Volatility};
+use crate::functions::{Registry, ScalarFunction, Signature, Volatility};
 use crate::types::cast::cast_value;
 use crate::types::text::format_value;
 use crate::types::{ArrayValue, DataType, Decimal, Value};
@@ -67,11 +67,6 @@ pub(crate) fn date_range_err() -> QueryError {
 /// 22008 "interval out of range".
 pub(crate) fn interval_range_err() -> QueryError {
     qerr(sqlstate::DATETIME_FIELD_OVERFLOW, "interval out of range")
-}
-
-/// 22023 invalid parameter value.
-pub(crate) fn invalid_param(msg: impl Into<String>) -> QueryError {
-    qerr(sqlstate::INVALID_PARAMETER_VALUE, msg)
 }
 
 /// Maps a decimal error to PostgreSQL's numeric errors.
@@ -248,18 +243,6 @@ pub(crate) fn and_validity(vs: &[&Vector]) -> Option<Vec<bool>> {
 // ---------------------------------------------------------------------------------------------
 // Element-wise loops
 
-/// Applies an infallible function element-wise (NULL rows are computed too, on arbitrary data).
-pub(crate) fn map1_inf<A: Phys, O: Phys>(a: &Vector, ret: &DataType, f: impl Fn(A) -> O) -> Vector {
-    let len = a.len();
-    if const_null(a) {
-        return Vector::nulls(ret.clone(), len);
-    }
-    match A::src(a) {
-        Src::Scalar(x) => Vector::constant(f(x).value(), ret.clone(), len),
-        Src::Col(c) => O::vector(ret.clone(), c.iter().map(|x| f(*x)).collect(), and_validity(&[a])),
-    }
-}
-
 /// Applies a fallible function element-wise, skipping NULL rows.
 pub(crate) fn map1<A: Phys, O: Phys>(
     a: &Vector,
@@ -390,27 +373,6 @@ pub(crate) fn map_values(
 
 // ---------------------------------------------------------------------------------------------
 // Text
-
-/// A vector of strings (one dictionary entry per row).
-pub(crate) fn text_vector(ty: DataType, values: Vec<Option<String>>) -> Vector {
-    let validity = values
-        .iter()
-        .any(Option::is_none)
-        .then(|| values.iter().map(Option::is_some).collect());
-    let codes = (0..values.len() as u32).collect();
-    let dict: Vec<Box<[u8]>> = values
-        .into_iter()
-        .map(|v| Box::from(v.unwrap_or_default().into_bytes()))
-        .collect();
-    Vector::new(
-        ty,
-        VectorData::Text(DictVec {
-            dict: Arc::new(dict),
-            codes,
-        }),
-        validity,
-    )
-}
 
 /// Evaluates `f` once per referenced distinct text value; the results per row.
 /// Returns per-row outputs (`None` for NULL rows) or a constant.
@@ -630,11 +592,6 @@ pub(crate) fn cast(v: &Value, from: &DataType, to: &DataType, ctx: &EvalContext)
 // ---------------------------------------------------------------------------------------------
 // Registration shorthands
 
-/// `Exact` argument types.
-pub(crate) fn ex(types: &[DataType]) -> Vec<ArgType> {
-    types.iter().cloned().map(ArgType::Exact).collect()
-}
-
 /// Registers a strict row-at-a-time immutable function with exact types.
 pub(crate) fn reg_rows(
     r: &mut Registry,
@@ -666,11 +623,6 @@ pub(crate) fn reg_vec(
     ));
 }
 
-/// A signature with a return rule.
-pub(crate) fn sig(args: Vec<ArgType>, ret: ReturnType) -> Signature {
-    Signature::new(args, ret)
-}
-
 /// Shorthands for types.
 pub(crate) mod t {
     use crate::types::DataType;
@@ -689,7 +641,6 @@ pub(crate) mod t {
     pub(crate) const TSTZ: DataType = DataType::Timestamptz;
     pub(crate) const IV: DataType = DataType::Interval;
     pub(crate) const OID: DataType = DataType::Oid;
-    pub(crate) const NAME: DataType = DataType::Name;
 
     /// `elem[]`
     pub(crate) fn arr(e: DataType) -> DataType {

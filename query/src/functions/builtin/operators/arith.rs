@@ -5,8 +5,8 @@
 use crate::context::EvalContext;
 use crate::error::Result;
 use crate::functions::builtin::kernels::{
-    check_int, dec_err, dec_of, div_zero, float_overflow, float_underflow, int_range_err, map_values, map1,
-    map2, reg_vec, t,
+    Phys, Src, and_validity, check_int, const_null, dec_err, dec_of, div_zero, float_overflow,
+    float_underflow, int_range_err, map_values, map1, map2, reg_vec, t,
 };
 use crate::functions::builtin::math::{dpow, numeric_power};
 use crate::functions::{Registry, Signature};
@@ -44,9 +44,77 @@ fn wider(a: &DataType, b: &DataType) -> DataType {
     if rank(a) >= rank(b) { a.clone() } else { b.clone() }
 }
 
+/// Element-wise over two columns without per-row error handling; `None` when some valid row
+/// needs checking (the caller then runs the checked loop, which reports the first error in row
+/// order).
+fn fast2<T: Phys, O: Phys>(
+    a: &Vector,
+    b: &Vector,
+    ret: &DataType,
+    f: impl Fn(T, T) -> O,
+    bad: impl Fn(T, T, O) -> bool,
+) -> Option<Vector> {
+    if const_null(a) || const_null(b) {
+        return Some(Vector::nulls(ret.clone(), a.len().max(b.len())));
+    }
+    let (sa, sb) = (T::src(a), T::src(b));
+    let (x, y) = match (&sa, &sb) {
+        (Src::Col(x), Src::Col(y)) => (x, y),
+        _ => return None,
+    };
+    let out: Vec<O> = x.iter().zip(y.iter()).map(|(p, q)| f(*p, *q)).collect();
+    let valid = and_validity(&[a, b]);
+    let any_bad = match &valid {
+        None => x
+            .iter()
+            .zip(y.iter())
+            .zip(&out)
+            .any(|((p, q), r)| bad(*p, *q, *r)),
+        Some(v) => x
+            .iter()
+            .zip(y.iter())
+            .zip(&out)
+            .zip(v)
+            .any(|(((p, q), r), ok)| *ok && bad(*p, *q, *r)),
+    };
+    if any_bad {
+        return None;
+    }
+    Some(O::vector(ret.clone(), out, valid))
+}
+
+fn int_range(ty: &DataType) -> (i64, i64) {
+    match ty {
+        DataType::Int2 => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        DataType::Int4 => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
 fn int_kernel(op: Op) -> impl Fn(&EvalContext, &[Vector], &DataType, usize) -> Result<Vector> {
     move |_ctx, args, ret, _len| {
         let (a, b) = (&args[0], &args[1]);
+        let (lo, hi) = int_range(ret);
+        let fast = match op {
+            Op::Add => fast2::<i64, i64>(
+                a,
+                b,
+                ret,
+                |x, y| x.wrapping_add(y),
+                |x, y, r| (r < lo || r > hi) || ((x >= 0) == (y >= 0) && (r >= 0) != (x >= 0)),
+            ),
+            Op::Sub => fast2::<i64, i64>(
+                a,
+                b,
+                ret,
+                |x, y| x.wrapping_sub(y),
+                |x, y, r| (r < lo || r > hi) || ((x >= 0) != (y >= 0) && (r >= 0) != (x >= 0)),
+            ),
+            _ => None,
+        };
+        if let Some(v) = fast {
+            return Ok(v);
+        }
         let rt = ret.clone();
         let r = &rt;
         match op {
@@ -124,6 +192,49 @@ fn float_kernel(op: Op) -> impl Fn(&EvalContext, &[Vector], &DataType, usize) ->
     move |_ctx, args, ret, _len| {
         let single = *ret == DataType::Float4;
         let c = op.sym().as_bytes()[0];
+        if !single {
+            let fast = match op {
+                Op::Add => fast2::<f64, f64>(
+                    &args[0],
+                    &args[1],
+                    ret,
+                    |x, y| x + y,
+                    |x, y, r| r.is_infinite() && x.is_finite() && y.is_finite(),
+                ),
+                Op::Sub => fast2::<f64, f64>(
+                    &args[0],
+                    &args[1],
+                    ret,
+                    |x, y| x - y,
+                    |x, y, r| r.is_infinite() && x.is_finite() && y.is_finite(),
+                ),
+                Op::Mul => fast2::<f64, f64>(
+                    &args[0],
+                    &args[1],
+                    ret,
+                    |x, y| x * y,
+                    |x, y, r| {
+                        (r.is_infinite() && x.is_finite() && y.is_finite())
+                            || (r == 0.0 && x != 0.0 && y != 0.0)
+                    },
+                ),
+                Op::Div => fast2::<f64, f64>(
+                    &args[0],
+                    &args[1],
+                    ret,
+                    |x, y| x / y,
+                    |x, y, r| {
+                        (y == 0.0 && !x.is_nan())
+                            || (r.is_infinite() && x.is_finite())
+                            || (r == 0.0 && x != 0.0 && y.is_finite())
+                    },
+                ),
+                Op::Mod => None,
+            };
+            if let Some(v) = fast {
+                return Ok(v);
+            }
+        }
         if single {
             map2::<f64, f64, f64>(&args[0], &args[1], ret, |x, y| float_op(c, x, y, true))
         } else {

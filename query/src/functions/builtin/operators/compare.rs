@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use crate::context::EvalContext;
 use crate::error::Result;
-use crate::functions::builtin::kernels::{and_validity, cmp_f64, const_null, map2_inf, value_bytes};
+use crate::functions::builtin::kernels::{and_validity, const_null, map2_inf, value_bytes};
 use crate::functions::{ArgType, Registry, ReturnType, ScalarFunction, Signature, Volatility};
 use crate::types::{DataType, Physical, Value};
 use crate::vector::{Vector, VectorData};
@@ -16,18 +16,12 @@ use crate::vector::{Vector, VectorData};
 trait CmpOp: Send + Sync + 'static {
     const NAME: &'static str;
     fn ord(o: Ordering) -> bool;
-    #[inline]
-    fn int(a: i64, b: i64) -> bool {
-        Self::ord(a.cmp(&b))
-    }
-    #[inline]
-    fn float(a: f64, b: f64) -> bool {
-        Self::ord(cmp_f64(a, b))
-    }
+    fn int(a: i64, b: i64) -> bool;
+    fn float(a: f64, b: f64) -> bool;
 }
 
 macro_rules! cmp_op {
-    ($t:ident, $name:literal, $pat:pat, $int:expr) => {
+    ($t:ident, $name:literal, $pat:pat, $op:tt, $float:expr) => {
         struct $t;
         impl CmpOp for $t {
             const NAME: &'static str = $name;
@@ -37,19 +31,26 @@ macro_rules! cmp_op {
             }
             #[inline]
             fn int(a: i64, b: i64) -> bool {
-                let f: fn(&i64, &i64) -> bool = $int;
-                f(&a, &b)
+                a $op b
+            }
+            #[inline]
+            fn float(a: f64, b: f64) -> bool {
+                let f = $float;
+                f(a, b)
             }
         }
     };
 }
 
-cmp_op!(Eq, "=", Ordering::Equal, |a, b| a == b);
-cmp_op!(Ne, "<>", Ordering::Less | Ordering::Greater, |a, b| a != b);
-cmp_op!(Lt, "<", Ordering::Less, |a, b| a < b);
-cmp_op!(Le, "<=", Ordering::Less | Ordering::Equal, |a, b| a <= b);
-cmp_op!(Gt, ">", Ordering::Greater, |a, b| a > b);
-cmp_op!(Ge, ">=", Ordering::Greater | Ordering::Equal, |a, b| a >= b);
+// Doubles in PostgreSQL's order: NaN equals NaN and is above everything.
+cmp_op!(Eq, "=", Ordering::Equal, ==, |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan()));
+cmp_op!(Ne, "<>", Ordering::Less | Ordering::Greater, !=, |a: f64, b: f64| {
+    !(a == b || (a.is_nan() && b.is_nan()))
+});
+cmp_op!(Lt, "<", Ordering::Less, <, |a: f64, b: f64| a < b || (b.is_nan() && !a.is_nan()));
+cmp_op!(Le, "<=", Ordering::Less | Ordering::Equal, <=, |a: f64, b: f64| a <= b || b.is_nan());
+cmp_op!(Gt, ">", Ordering::Greater, >, |a: f64, b: f64| a > b || (a.is_nan() && !b.is_nan()));
+cmp_op!(Ge, ">=", Ordering::Greater | Ordering::Equal, >=, |a: f64, b: f64| a >= b || a.is_nan());
 
 fn trim_bpchar<'a>(b: &'a [u8], ty: &DataType) -> &'a [u8] {
     if matches!(ty, DataType::Bpchar(_)) {

@@ -1,6 +1,8 @@
 //! Tests of the built-in functions against answers obtained from PostgreSQL 15 (see
 //! `oracle/gen.py`; the `gen_*.rs` tables are generated from `oracle/*.spec`).
+mod bench;
 mod harness;
+mod manual;
 
 macro_rules! oracle_tests {
     ($($m:ident),* $(,)?) => {
@@ -19,4 +21,12 @@ macro_rules! oracle_tests {
     };
 }
 
-oracle_tests!(gen_arith, gen_math);
+oracle_tests!(
+    gen_arith,
+    gen_math,
+    gen_temporal,
+    gen_datetime,
+    gen_aggregate,
+    gen_string,
+    gen_format
+);

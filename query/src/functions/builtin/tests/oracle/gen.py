@@ -9,7 +9,8 @@ Scalar spec lines:   name<TAB>type:literal<TAB>...[<TAB>#code][<TAB>#pg:template
   `#code` compares only the SQLSTATE of an error, not the message.
 Aggregate spec lines: @agg<TAB>call<TAB>types<TAB>rows[<TAB>#pg:expr]
   call is e.g. `sum` or `percentile_cont(0.5)`; rows are `v,v;v,v` (`\\N` = NULL).
-The server runs with TimeZone=UTC and extra_float_digits=1.
+The server runs with extra_float_digits=1; `@tz<TAB>zone` sets TimeZone for the lines after it
+(UTC before the first).
 
 tj(q) must exist:
   create function tj(q text) returns text language plpgsql as $f$
@@ -110,22 +111,28 @@ def main():
     for spec in sorted(glob.glob(os.path.join(HERE, "*.spec"))):
         base = os.path.splitext(os.path.basename(spec))[0]
         cases = []
+        tz = "UTC"
         for line in open(spec, encoding="utf-8"):
             if not line.strip() or line.startswith("--"):
                 continue
             fields, code_only, tmpl = parse_line(line)
+            if fields[0] == "@tz":
+                tz = fields[1]
+                continue
             if fields[0] == "@agg":
                 call, types, rows = fields[1], fields[2].split(","), fields[3]
                 rows = [] if rows == "" else rows.split(";")
-                cases.append(("agg", call, types, rows, code_only, agg_expr(call, types, rows, tmpl)))
+                cases.append(("agg", call, types, rows, code_only, agg_expr(call, types, rows, tmpl), tz))
             else:
                 name = fields[0]
                 args = []
                 for a in fields[1:]:
                     ty, _, lit = a.partition(":")
                     args.append((ty, lit))
-                cases.append(("fn", name, args, None, code_only, scalar_expr(name, args, tmpl)))
-        script = "".join("select tj(%s);\n" % ("$QQ$" + c[5] + "$QQ$") for c in cases)
+                cases.append(("fn", name, args, None, code_only, scalar_expr(name, args, tmpl), tz))
+        script = "".join(
+            "set timezone = '%s';\nselect tj(%s);\n" % (c[6], "$QQ$" + c[5] + "$QQ$") for c in cases
+        )
         out = subprocess.run(
             ["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1"],
             input=script,
@@ -154,8 +161,8 @@ def main():
                     for ty, lit in c[2]
                 )
                 fn_lines.append(
-                    "    Case { f: %s, args: &[%s], want: %s, code_only: %s },"
-                    % (rust_str(c[1]), args, want, "true" if c[4] else "false")
+                    "    Case { f: %s, args: &[%s], want: %s, code_only: %s, tz: %s },"
+                    % (rust_str(c[1]), args, want, "true" if c[4] else "false", rust_str(c[6]))
                 )
             else:
                 rows = ", ".join(
@@ -167,13 +174,14 @@ def main():
                     for r_ in c[3]
                 )
                 agg_lines.append(
-                    "    AggCase { call: %s, types: &[%s], rows: &[%s], want: %s, code_only: %s },"
+                    "    AggCase { call: %s, types: &[%s], rows: &[%s], want: %s, code_only: %s, tz: %s },"
                     % (
                         rust_str(c[1]),
                         ", ".join(rust_str(t) for t in c[2]),
                         rows,
                         want,
                         "true" if c[4] else "false",
+                        rust_str(c[6]),
                     )
                 )
         lines.append("pub(super) const CASES: &[Case] = &[")

@@ -40,7 +40,11 @@ fn classify(e: &Expr, scan: &ScanPlan) -> KeyKind {
             KeyKind::Tag(scan.table.tags.iter().position(|&t| t == c).unwrap_or(0))
         }
         Expr::Column(i, _) if role_of(*i) == Some(ColumnRole::Time) => KeyKind::Time,
-        Expr::Call { func, args, ty: DataType::Timestamp } => {
+        Expr::Call {
+            func,
+            args,
+            ty: DataType::Timestamp,
+        } => {
             // date_trunc('unit', ts), time_bucket(width, ts [, origin]), date_bin(width, ts, origin):
             // constant arguments and the time column → monotone in ts.
             let monotone = matches!(func.name.as_str(), "date_trunc" | "time_bucket" | "date_bin");
@@ -379,7 +383,10 @@ pub fn run(
             Some(_) => Some(None),
         })
         .collect();
-    let stats_ok = scan.filter.is_empty() && probe_stats(aggs, &stat_cols, scan);
+    // A dedup = 'last' table may hold duplicates inside one source: its row counts and block
+    // statistics are upper bounds, so every row is read.
+    let dedup = snap.schema.options.dedup == plantdb_storage::DedupPolicy::KeepLast;
+    let stats_ok = !dedup && scan.filter.is_empty() && probe_stats(aggs, &stat_cols, scan);
     let setup = Setup {
         scan,
         snap: &snap,

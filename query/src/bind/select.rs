@@ -546,6 +546,11 @@ fn post_agg(e: Expr, group: &[Expr], ngroup: usize, scope: &Scope) -> Result<Exp
                 }
                 Expr::Column(i, t)
             }
+            Expr::Subquery(mut sq) if sq.correlated => {
+                let plan = std::mem::replace(&mut sq.plan, Plan::OneRow);
+                sq.plan = regroup_outer(plan, 1, group, err, scope);
+                rebuild(Expr::Subquery(sq), &mut |c| walk(c, group, ngroup, err, scope))
+            }
             other => rebuild(other, &mut |c| walk(c, group, ngroup, err, scope)),
         }
     }
@@ -555,6 +560,44 @@ fn post_agg(e: Expr, group: &[Expr], ngroup: usize, scope: &Scope) -> Result<Exp
         Some(e) => Err(e),
         None => Ok(out),
     }
+}
+
+/// A correlated subquery evaluated after GROUP BY sees the grouped row: its references to the
+/// outer query's input columns (at nesting `depth`) become references to the group keys.
+fn regroup_outer(
+    plan: Plan,
+    depth: usize,
+    group: &[Expr],
+    err: &mut Option<QueryError>,
+    scope: &Scope,
+) -> Plan {
+    crate::optimize::map_exprs(plan, &mut |e| {
+        e.transform(&mut |x| match x {
+            Expr::Outer { depth: d, index, ty } if d == depth => {
+                let key = group
+                    .iter()
+                    .position(|g| matches!(g, Expr::Column(j, _) if *j == index));
+                if key.is_none() && err.is_none() {
+                    let name = scope.cols.get(index).map_or("?", |c| c.name.as_str());
+                    *err = Some(QueryError::new(
+                        sqlstate::GROUPING_ERROR,
+                        format!("subquery uses ungrouped column \"{name}\" from outer query"),
+                    ));
+                }
+                Expr::Outer {
+                    depth: d,
+                    index: key.unwrap_or(index),
+                    ty,
+                }
+            }
+            Expr::Subquery(mut sq) if sq.correlated => {
+                let plan = std::mem::replace(&mut sq.plan, Plan::OneRow);
+                sq.plan = regroup_outer(plan, depth + 1, group, err, scope);
+                Expr::Subquery(sq)
+            }
+            x => x,
+        })
+    })
 }
 
 /// Applies `f` to the direct children of `e` (top-down rewriting helper).

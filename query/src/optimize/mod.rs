@@ -5,6 +5,7 @@
 mod fold;
 mod prune;
 mod pushdown;
+pub(crate) use pushdown::map_exprs;
 mod scan;
 mod timeseries;
 

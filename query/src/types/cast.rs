@@ -178,6 +178,10 @@ pub fn cast_value(v: &Value, from: &DataType, to: &DataType, ctx: &EvalContext) 
     }
     if from.is_string() {
         let s = match v {
+            // char(n) loses its padding when it becomes another string type.
+            Value::Str(s) if matches!(from, Bpchar(_)) && !matches!(to, Bpchar(_)) => {
+                s.trim_end_matches(' ').to_string()
+            }
             Value::Str(s) => s.to_string(),
             Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
             other => format_value(other, from, ctx).unwrap_or_default(),
@@ -327,7 +331,11 @@ pub fn cast_vector(v: &Vector, to: &DataType, ctx: &EvalContext) -> Result<Vecto
     }
     // Same physical form and no checks needed: just retag.
     let retag = match (from, to) {
-        (a, b) if a.is_string() && matches!(b, DataType::Text | DataType::Varchar(None) | DataType::Name) => {
+        (a, b)
+            if a.is_string()
+                && !matches!(a, DataType::Bpchar(_))
+                && matches!(b, DataType::Text | DataType::Varchar(None) | DataType::Name) =>
+        {
             true
         }
         (DataType::Int2, DataType::Int4 | DataType::Int8) | (DataType::Int4, DataType::Int8) => true,

@@ -169,9 +169,10 @@ impl Binder<'_> {
         }
     }
 
-    /// A branch of a set operation: a plain SELECT or VALUES keeps its untyped literals.
+    /// A branch of a set operation: a plain SELECT keeps its untyped literals (VALUES resolves
+    /// its own types first, as in PostgreSQL).
     fn set_branch(&self, e: &SetExpr) -> Result<Plan> {
-        let keep = matches!(e, SetExpr::Select(_) | SetExpr::Values(_));
+        let keep = matches!(e, SetExpr::Select(_));
         let prev = self.keep_unknown.replace(keep);
         let r = self.set_expr(e);
         self.keep_unknown.set(prev);
@@ -240,7 +241,7 @@ impl Binder<'_> {
     }
 
     fn values(&self, v: &ast::Values) -> Result<Plan> {
-        let keep_unknown = self.keep_unknown.replace(false);
+        self.keep_unknown.set(false);
         let scope = Scope::default();
         let cx = ExprCtx::plain(&scope, "VALUES");
         let mut rows: Vec<Vec<Expr>> = Vec::new();
@@ -267,12 +268,7 @@ impl Binder<'_> {
             let t = crate::functions::common_type(&col).ok_or_else(|| {
                 QueryError::new(sqlstate::DATATYPE_MISMATCH, "VALUES types cannot be matched")
             })?;
-            let untyped = col.iter().all(|t| *t == DataType::Unknown);
-            types.push(match (untyped && keep_unknown, t) {
-                (true, _) => DataType::Unknown,
-                (false, DataType::Unknown) => DataType::Text,
-                (false, t) => t,
-            });
+            types.push(if t == DataType::Unknown { DataType::Text } else { t });
         }
         let rows = rows
             .into_iter()

@@ -99,15 +99,18 @@ fn skipped(conditions: &[Condition]) -> bool {
     })
 }
 
-fn sort_rows(mode: &Option<SortMode>, rows: &mut Vec<String>, table: &[Vec<String>]) {
+/// Result lines as the runner compares them: rowsort sorts rows column by column.
+fn result_lines(mode: &Option<SortMode>, mut table: Vec<Vec<String>>) -> Vec<String> {
     match mode {
-        Some(SortMode::RowSort) => rows.sort(),
+        Some(SortMode::RowSort) => table.sort(),
         Some(SortMode::ValueSort) => {
-            *rows = table.iter().flatten().cloned().collect();
-            rows.sort();
+            let mut values: Vec<String> = table.into_iter().flatten().collect();
+            values.sort();
+            return values;
         }
         _ => {}
     }
+    table.iter().map(|r| r.join(" ")).collect()
 }
 
 /// The record with PostgreSQL's outcome as its expectation.
@@ -184,8 +187,7 @@ fn query_expect(pg: &Pg, sql: &str, old: QueryExpect<DefaultColumnType>) -> Quer
     if !rows.is_empty() && types.len() != rows[0].len() {
         types = column_types(&rows);
     }
-    let mut results: Vec<String> = table.iter().map(|r| r.join(" ")).collect();
-    sort_rows(&sort_mode, &mut results, &table);
+    let results = result_lines(&sort_mode, table);
     QueryExpect::Results {
         types,
         sort_mode,

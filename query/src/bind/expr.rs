@@ -424,6 +424,29 @@ impl Binder<'_> {
                             let i = coerce(self, self.expr(index, cx)?, &DataType::Int4)?;
                             base = Expr::Subscript(Box::new(base), Box::new(i), *elem);
                         }
+                        ast::AccessExpr::Subscript(ast::Subscript::Slice {
+                            lower_bound,
+                            upper_bound,
+                            stride: None,
+                        }) => {
+                            let ty = base.ty();
+                            let DataType::Array(_) = ty else {
+                                return Err(QueryError::new(
+                                    sqlstate::DATATYPE_MISMATCH,
+                                    format!(
+                                        "cannot subscript type {ty} because it does not support subscripting"
+                                    ),
+                                ));
+                            };
+                            let bound = |b: &Option<ast::Expr>| -> Result<Expr> {
+                                match b {
+                                    Some(x) => coerce(self, self.expr(x, cx)?, &DataType::Int4),
+                                    None => Ok(Expr::null(DataType::Int4)),
+                                }
+                            };
+                            let (lo, hi) = (bound(lower_bound)?, bound(upper_bound)?);
+                            base = array_slice(base, lo, hi, lower_bound.is_none(), upper_bound.is_none());
+                        }
                         ast::AccessExpr::Dot(ast::Expr::Identifier(i)) => {
                             // (composite).field: only the `*.name` form of a table reference.
                             let name = ident(i);
@@ -980,5 +1003,50 @@ fn signed_number(e: &ast::Expr, negative: bool) -> Option<(&str, bool)> {
         ast::Expr::Nested(inner) => signed_number(inner, negative),
         ast::Expr::UnaryOp { op: U::Minus, expr } => signed_number(expr, !negative),
         _ => None,
+    }
+}
+
+/// `arr[lo:hi]` (an omitted bound is the array's own): the elements whose subscripts lie in the
+/// range, renumbered from 1; NULL when a given bound is NULL.
+fn array_slice(arr: Expr, lo: Expr, hi: Expr, open_lo: bool, open_hi: bool) -> Expr {
+    use crate::functions::{ScalarFunction, Signature, Volatility};
+    let ty = arr.ty();
+    let sig = Signature::exact(&[ty.clone(), DataType::Int4, DataType::Int4], ty.clone());
+    let func = ScalarFunction::rows(
+        "array slice",
+        sig,
+        Volatility::Immutable,
+        false,
+        move |_, args| {
+            let [Value::Array(a), l, h] = args else {
+                return Ok(Value::Null);
+            };
+            let first = i64::from(a.lower);
+            let last = first + a.items.len() as i64 - 1;
+            let pick = |v: &Value, open: bool, own: i64| match (v, open) {
+                (_, true) => Some(own),
+                (Value::Int(x), false) => Some(*x),
+                _ => None,
+            };
+            let (Some(l), Some(h)) = (pick(l, open_lo, first), pick(h, open_hi, last)) else {
+                return Ok(Value::Null);
+            };
+            let (from, to) = (l.max(first), h.min(last));
+            let items = if from > to {
+                Vec::new()
+            } else {
+                a.items[(from - first) as usize..=(to - first) as usize].to_vec()
+            };
+            Ok(Value::Array(Arc::new(ArrayValue {
+                elem: a.elem.clone(),
+                lower: 1,
+                items,
+            })))
+        },
+    );
+    Expr::Call {
+        func: Arc::new(func),
+        args: vec![arr, lo, hi],
+        ty,
     }
 }

@@ -55,6 +55,7 @@ fn schema_of(t: &Table) -> TableSchema {
                 role,
                 nullable: role == ColumnRole::Field,
                 default: None,
+                fill: None,
             }
         })
         .collect();

@@ -2,7 +2,7 @@
 //! COMMENT ON.
 use std::collections::BTreeMap;
 
-use plantdb_storage::{ColumnDef, ColumnRole, DAY_US, DedupPolicy, TableOptions, TableSchema};
+use plantdb_storage::{ColumnDef, ColumnRole, DAY_US, DedupPolicy, Fill, Scalar, TableOptions, TableSchema};
 use sqlparser::ast::{self, ColumnOption, ObjectType, SqlOption, TableConstraint};
 
 use super::{Session, StatementResult};
@@ -12,6 +12,7 @@ use crate::error::{QueryError, Result, sqlstate};
 use crate::exec::convert::physical_of;
 use crate::parse::ParsedStatement;
 use crate::types::{DataType, Interval};
+use crate::vector::Vector;
 
 fn table_name(n: &ast::ObjectName) -> Result<String> {
     let parts = object_name(n);
@@ -221,6 +222,7 @@ fn schema_for(
                 role,
                 nullable: !(c.not_null || c.primary || pk.contains(&c.name) || role == ColumnRole::Time),
                 default: c.default.clone(),
+                fill: None,
             }
         })
         .collect();
@@ -536,6 +538,44 @@ pub(super) fn drop(
     Ok(StatementResult::Command { tag: tag.into() })
 }
 
+/// The stored value of a new column's DEFAULT, which the rows already in the table take (as
+/// PostgreSQL evaluates a non-volatile default once, at ALTER TABLE time).
+fn fill_of(s: &Session, ty: &DataType, default: Option<&str>) -> Result<Option<Fill>> {
+    let Some(text) = default else {
+        return Ok(None);
+    };
+    let parsed = crate::parse::parse(&format!("SELECT {text}"))?;
+    let Some(ps) = parsed.into_iter().next() else {
+        return Err(crate::error::internal("default expression"));
+    };
+    let Some(ast::Statement::Query(q)) = &ps.stmt else {
+        return Err(crate::error::internal("default expression"));
+    };
+    let eval = s.eval_context();
+    let plan = s.plan_query(&ps, q, None, &[], &eval)?;
+    let from = plan
+        .fields()
+        .first()
+        .map(|f| f.ty.clone())
+        .unwrap_or(DataType::Text);
+    let batches = s.run_plan(&plan, eval.clone(), false)?;
+    let v = batches
+        .iter()
+        .find(|b| !b.is_empty())
+        .and_then(|b| b.columns.first().map(|c| c.value(0)))
+        .unwrap_or(crate::types::Value::Null);
+    let v = crate::types::cast::cast_value(&v, &from, ty, &eval)?;
+    let col = crate::exec::convert::to_storage(&Vector::constant(v, ty.clone(), 1), physical_of(ty))?;
+    Ok(match col.values.scalar(0) {
+        _ if col.is_null(0) => None,
+        Scalar::Null => None,
+        Scalar::Bool(b) => Some(Fill::Bool(b)),
+        Scalar::Int64(i) => Some(Fill::Int64(i)),
+        Scalar::Float64(f) => Some(Fill::Float64(f)),
+        Scalar::Bytes(b) => Some(Fill::Bytes(b.to_vec())),
+    })
+}
+
 pub(super) fn alter_table(s: &mut Session, at: &ast::AlterTable) -> Result<StatementResult> {
     super::roles::check_write(s, "ALTER TABLE")?;
     let name = table_name(&at.name)?;
@@ -596,12 +636,12 @@ pub(super) fn alter_table(s: &mut Session, at: &ast::AlterTable) -> Result<State
                         }
                     }
                 }
-                if not_null && default.is_none() {
+                let fill = fill_of(s, &ty, default.as_deref())?;
+                if not_null && fill.is_none() && s.engine.storage.snapshot(&name)?.approx_rows() > 0 {
                     return Err(QueryError::new(
                         sqlstate::NOT_NULL_VIOLATION,
                         format!("column \"{cname}\" of relation \"{name}\" contains null values"),
-                    )
-                    .with_hint("Existing rows read the new column as NULL; add it without NOT NULL."));
+                    ));
                 }
                 let def = ColumnDef {
                     name: cname,
@@ -610,6 +650,7 @@ pub(super) fn alter_table(s: &mut Session, at: &ast::AlterTable) -> Result<State
                     role: ColumnRole::Field,
                     nullable: !not_null,
                     default,
+                    fill,
                 };
                 s.engine.storage.add_column(&name, def)?;
             }

@@ -81,6 +81,18 @@ pub(super) fn command(s: &mut Session, c: &Command) -> Result<StatementResult> {
                 tag: "CHECKPOINT".into(),
             })
         }
+        Command::Vacuum { tables } => {
+            super::roles::check_write(s, "VACUUM")?;
+            let catalog = s.engine.catalog();
+            if let Some(t) = tables.iter().find(|t| !catalog.tables.contains_key(*t)) {
+                return Err(QueryError::new(
+                    sqlstate::UNDEFINED_TABLE,
+                    format!("relation \"{t}\" does not exist"),
+                ));
+            }
+            s.engine.storage.vacuum()?;
+            Ok(StatementResult::Command { tag: "VACUUM".into() })
+        }
         Command::CreateRole(spec) => super::roles::create_role(s, spec),
         Command::AlterRole(spec) => super::roles::alter_role(s, spec),
         Command::DropRole { names, if_exists } => super::roles::drop_roles(s, names, *if_exists),

@@ -471,7 +471,7 @@ impl Binder<'_> {
     }
 
     /// CURRENT_USER, CURRENT_TIMESTAMP, ... written without parentheses.
-    fn keyword_value(&self, name: &str) -> Result<Option<Expr>> {
+    pub(crate) fn keyword_value(&self, name: &str) -> Result<Option<Expr>> {
         let f = match name {
             "current_user" | "user" | "current_role" => "current_user",
             "session_user" => "session_user",

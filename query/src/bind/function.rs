@@ -78,6 +78,12 @@ impl Binder<'_> {
             }
             return crate::error::unsupported(format!("a subquery as the argument of {name}"));
         }
+        // CURRENT_TIMESTAMP, CURRENT_USER, ... written without parentheses.
+        if matches!(f.args, FunctionArguments::None)
+            && let Some(e) = self.keyword_value(&name)?
+        {
+            return Ok(e);
+        }
         let args = call_args(f)?;
         if f.over.is_some() {
             return self.window_call(&name, f, &args, cx);
@@ -285,9 +291,14 @@ impl Binder<'_> {
             let r = self.registry.resolve_aggregate(name, &types)?;
             (WindowKind::Aggregate(r.func, Vec::new()), r.arg_types, r.ret)
         } else {
+            let code = if self.registry.scalars(name).is_empty() {
+                sqlstate::UNDEFINED_FUNCTION
+            } else {
+                sqlstate::WRONG_OBJECT_TYPE
+            };
             return Err(QueryError::new(
-                sqlstate::UNDEFINED_FUNCTION,
-                format!("function {name} is not a window function or aggregate"),
+                code,
+                format!("OVER specified, but {name} is not a window function nor an aggregate function"),
             )
             .with_hint("OVER requires a window function or an aggregate."));
         };
@@ -365,7 +376,7 @@ impl Binder<'_> {
                 let v = crate::exec::eval_constant(&x, self.ctx)?;
                 if matches!(v, Value::Int(n) if n < 0) || v.is_null() {
                     return Err(QueryError::new(
-                        sqlstate::INVALID_PARAMETER_VALUE,
+                        sqlstate::INVALID_PRECEDING_OR_FOLLOWING_SIZE,
                         "frame starting offset must not be negative",
                     ));
                 }
@@ -400,6 +411,7 @@ impl Binder<'_> {
             Some(b) => bound(b, false)?,
             None => FrameBound::CurrentRow,
         };
+        check_frame_order(&start, &end)?;
         if units == FrameUnits::Range
             && (matches!(start, FrameBound::Preceding(_) | FrameBound::Following(_))
                 || matches!(end, FrameBound::Preceding(_) | FrameBound::Following(_)))
@@ -412,6 +424,23 @@ impl Binder<'_> {
         }
         Ok(Frame { units, start, end })
     }
+}
+
+/// A frame may not start after it ends (by the kinds of its bounds, as PostgreSQL checks).
+fn check_frame_order(start: &FrameBound, end: &FrameBound) -> Result<()> {
+    let msg = match (start, end) {
+        (FrameBound::CurrentRow, FrameBound::Preceding(_)) => {
+            "frame starting from current row cannot have preceding rows"
+        }
+        (FrameBound::Following(_), FrameBound::Preceding(_)) => {
+            "frame starting from following row cannot have preceding rows"
+        }
+        (FrameBound::Following(_), FrameBound::CurrentRow) => {
+            "frame starting from following row cannot end with current row"
+        }
+        _ => return Ok(()),
+    };
+    Err(QueryError::new(sqlstate::WINDOWING_ERROR, msg))
 }
 
 /// A sort key with PostgreSQL's NULL placement defaults.

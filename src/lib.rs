@@ -62,6 +62,7 @@ impl Default for Options {
 pub fn registry() -> Registry {
     let mut r = Registry::with_builtins();
     plantdb_extensions::register(&mut r);
+    plantdb_query::system::register(&mut r);
     r
 }
 

@@ -18,6 +18,9 @@ pub const PUBLIC_NAMESPACE: u32 = 2200;
 pub const PG_CATALOG_NAMESPACE: u32 = 11;
 /// OID of `information_schema`.
 pub const INFORMATION_SCHEMA_NAMESPACE: u32 = 13000;
+/// OID of the first function of the registry (`pg_proc`): each overload in `Catalog::functions`
+/// order has the next one.
+pub const FIRST_FUNCTION_OID: u32 = 20000;
 
 /// A column as SQL sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,8 +171,8 @@ pub struct Catalog {
     pub views: BTreeMap<String, Arc<ViewInfo>>,
     /// Roles by name.
     pub roles: BTreeMap<String, Arc<RoleInfo>>,
-    /// Function names (for pg_proc OIDs).
-    pub functions: Vec<String>,
+    /// Functions, one per overload in `Registry::all` order (OID `FIRST_FUNCTION_OID` + index).
+    pub functions: Arc<Vec<crate::system::ProcInfo>>,
 }
 
 impl Catalog {
@@ -211,6 +214,8 @@ pub struct CatalogNames {
     pub catalog: Arc<Catalog>,
     /// System relations: (name, oid).
     pub system: Vec<(String, u32)>,
+    /// The store, for table sizes (None in tests).
+    pub storage: Option<Engine>,
 }
 
 fn strip_schema(name: &str) -> &str {
@@ -255,13 +260,30 @@ impl CatalogLookup for CatalogNames {
         self.catalog
             .functions
             .iter()
-            .position(|f| *f == n)
-            .map(|i| 20000 + i as u32)
+            .position(|f| f.name == n)
+            .map(|i| FIRST_FUNCTION_OID + i as u32)
+            .or_else(|| crate::system::builtin_proc_oid(&n))
     }
     fn proc_name(&self, oid: u32) -> Option<String> {
-        oid.checked_sub(20000)
+        oid.checked_sub(FIRST_FUNCTION_OID)
             .and_then(|i| self.catalog.functions.get(i as usize))
-            .cloned()
+            .map(|f| f.name.clone())
+            .or_else(|| crate::system::builtin_proc_name(oid))
+    }
+    fn type_oid(&self, name: &str) -> Option<u32> {
+        crate::system::type_oid(&self.catalog, name)
+    }
+    fn type_name(&self, oid: u32) -> Option<String> {
+        crate::system::type_name(&self.catalog, oid)
+    }
+    fn catalog(&self) -> Option<Arc<Catalog>> {
+        Some(self.catalog.clone())
+    }
+    fn table_size(&self, oid: u32) -> Option<(u64, u64)> {
+        let t = self.catalog.table_by_oid(oid)?;
+        let snap = self.storage.as_ref()?.snapshot(&t.name).ok()?;
+        let bytes = snap.parts.iter().map(|p| p.meta.bytes).sum();
+        Some((snap.approx_rows(), bytes))
     }
     fn namespace_oid(&self, name: &str) -> Option<u32> {
         crate::context::NoCatalog.namespace_oid(name)

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::catalog::Catalog;
 use crate::error::{QueryError, Result, sqlstate};
-use crate::types::Tz;
+use crate::types::{DataType, Tz};
 
 /// Name ↔ OID lookups that casts and catalog functions need.
 pub trait CatalogLookup: Send + Sync {
@@ -21,6 +22,22 @@ pub trait CatalogLookup: Send + Sync {
     fn namespace_oid(&self, name: &str) -> Option<u32>;
     /// Name of a namespace.
     fn namespace_name(&self, oid: u32) -> Option<String>;
+    /// OID of a type by name (as `regtype` reads it).
+    fn type_oid(&self, name: &str) -> Option<u32> {
+        DataType::parse_name(name).map(|t| t.oid())
+    }
+    /// Name of a type (as `regtype` prints it).
+    fn type_name(&self, oid: u32) -> Option<String> {
+        DataType::from_oid(oid).map(|t| t.display_name())
+    }
+    /// The whole catalog, for the catalog functions (`pg_get_indexdef`, `obj_description`, ...).
+    fn catalog(&self) -> Option<Arc<Catalog>> {
+        None
+    }
+    /// Approximate (rows, bytes) stored for a table.
+    fn table_size(&self, _oid: u32) -> Option<(u64, u64)> {
+        None
+    }
 }
 
 /// A lookup that knows nothing (tests, constant folding without a catalog).

@@ -224,6 +224,7 @@ fn many_wal_segments_replay_in_order() {
     e.checkpoint().unwrap();
     assert!(
         wal_files(&dir).len() <= 2,
-        "segments below the checkpoint are removed"
+        "segments below the checkpoint are removed: {:?}",
+        wal_files(&dir)
     );
 }

@@ -408,8 +408,8 @@ impl Binder<'_> {
                 Expr::Array(items, t)
             }
             A::CompoundFieldAccess { root, access_chain } => {
-                let mut base = self.expr(root, cx)?;
-                for a in access_chain {
+                let (mut base, skip) = self.field_access_root(root, access_chain, cx)?;
+                for a in &access_chain[skip..] {
                     match a {
                         ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => {
                             let DataType::Array(elem) = base.ty() else {
@@ -468,6 +468,70 @@ impl Binder<'_> {
             A::Prefixed { value, .. } => self.expr(value, cx)?,
             other => return crate::error::unsupported(format!("expression {other}")),
         })
+    }
+
+    /// The base of `root.a.b[i]...`: leading `.name` accesses of a column reference are part of
+    /// its name (`con.confkey[1]`), `(f(x)).field` selects a field of a composite set-returning
+    /// call, and `(q.k).field` a field of a composite select item `f(x) AS k` of subquery `q`.
+    /// Returns the bound base and how many accesses it consumed.
+    fn field_access_root(
+        &self,
+        root: &ast::Expr,
+        chain: &[ast::AccessExpr],
+        cx: &ExprCtx<'_>,
+    ) -> Result<(Expr, usize)> {
+        let mut inner = root;
+        while let ast::Expr::Nested(x) = inner {
+            inner = x;
+        }
+        let field = match chain.first() {
+            Some(ast::AccessExpr::Dot(ast::Expr::Identifier(i))) => Some(ident(i)),
+            _ => None,
+        };
+        if let (ast::Expr::Function(f), Some(field)) = (inner, &field)
+            && let Some(cols) = self.srf_columns(f)
+        {
+            return match cols.into_iter().find(|(n, _, _)| n == field) {
+                Some((_, i, t)) => Ok((Expr::Column(i, t), 1)),
+                None => Err(QueryError::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!("column \"{field}\" not found in data type record"),
+                )),
+            };
+        }
+        let parts: Option<Vec<ast::Ident>> = match inner {
+            ast::Expr::Identifier(i) => Some(vec![i.clone()]),
+            ast::Expr::CompoundIdentifier(v) => Some(v.clone()),
+            _ => None,
+        };
+        if let (Some(parts), Some(field)) = (parts, &field) {
+            // (q.k).field where k is an expanded composite column `k.field`.
+            let names: Vec<String> = parts.iter().map(ident).collect();
+            if let Some((last, quals)) = names.split_last() {
+                let composite = format!("{last}.{field}");
+                if let Ok(e) = self.resolve_column(cx.scope, quals.last().map(String::as_str), &composite) {
+                    return Ok((e, 1));
+                }
+            }
+            // t.col[...] parsed as t, then .col.
+            if std::ptr::eq(inner, root) {
+                let mut idents = parts;
+                let mut used = 0;
+                for a in chain {
+                    match a {
+                        ast::AccessExpr::Dot(ast::Expr::Identifier(i)) => {
+                            idents.push(i.clone());
+                            used += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                if let Ok(e) = self.expr(&ast::Expr::CompoundIdentifier(idents), cx) {
+                    return Ok((e, used));
+                }
+            }
+        }
+        Ok((self.expr(root, cx)?, 0))
     }
 
     /// CURRENT_USER, CURRENT_TIMESTAMP, ... written without parentheses.
@@ -804,10 +868,17 @@ impl Binder<'_> {
         }
         if let Some(esc) = escape {
             let esc = self.expr(esc, cx)?;
-            let (Expr::Literal(Value::Str(e), _), Expr::Literal(Value::Str(pat), _)) = (&esc, &p) else {
+            // Constant patterns and escapes may be expressions ('pg/_' || '%').
+            let constant = |e: &Expr| match e {
+                Expr::Literal(Value::Str(s), _) => Some(s.to_string()),
+                e => crate::exec::eval_constant(e, self.ctx)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string)),
+            };
+            let (Some(e), Some(pat)) = (constant(&esc), constant(&p)) else {
                 return crate::error::unsupported("a non-constant LIKE ESCAPE");
             };
-            p = Expr::Literal(Value::str(rewrite_escape(pat, e)?), DataType::Text);
+            p = Expr::Literal(Value::str(rewrite_escape(&pat, &e)?), DataType::Text);
         }
         self.operator(op, vec![x, p])
     }

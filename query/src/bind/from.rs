@@ -1,5 +1,7 @@
 //! FROM clauses: tables, views, CTEs, system relations, subqueries, table functions and joins
 //! (inner/outer/cross, USING, NATURAL, LATERAL, ASOF).
+use std::sync::Arc;
+
 use sqlparser::ast::{self, JoinConstraint, JoinOperator, TableFactor};
 
 use super::coerce::boolean;
@@ -311,7 +313,21 @@ impl Binder<'_> {
                 x => x,
             })
         };
+        let (mut right_only, mut left_only) = (Vec::new(), Vec::new());
         for c in on.conjuncts() {
+            // Conditions on one side only restrict that side's rows before the match (a
+            // left-only condition of a LEFT join would instead decide the match: not allowed).
+            match side(&c) {
+                Some(false) => {
+                    right_only.push(shift(c));
+                    continue;
+                }
+                Some(true) if kind != JoinKind::Left => {
+                    left_only.push(c);
+                    continue;
+                }
+                _ => {}
+            }
             let Expr::Call { func, args, .. } = &c else {
                 return Err(bad());
             };
@@ -336,6 +352,20 @@ impl Binder<'_> {
             }
         }
         let (left_time, right_time, strict) = time.ok_or_else(bad)?;
+        let right = match Expr::and_all(right_only) {
+            Some(predicate) => Plan::Filter {
+                input: Box::new(right),
+                predicate,
+            },
+            None => right,
+        };
+        let left = match Expr::and_all(left_only) {
+            Some(predicate) => Plan::Filter {
+                input: Box::new(left),
+                predicate,
+            },
+            None => left,
+        };
         Ok(Plan::AsofJoin {
             left: Box::new(left),
             right: Box::new(right),
@@ -390,6 +420,7 @@ impl Binder<'_> {
                 name,
                 alias,
                 args: Some(args),
+                with_ordinality,
                 ..
             } => {
                 let fname = object_name(name).pop().unwrap_or_default();
@@ -401,7 +432,7 @@ impl Binder<'_> {
                         _ => None,
                     })
                     .collect();
-                self.table_function(&fname, &exprs, alias.as_ref())
+                self.table_function(&fname, &exprs, alias.as_ref(), *with_ordinality)
             }
             TableFactor::Table { name, alias, .. } => self.named_relation(name, alias.as_ref()),
             TableFactor::Derived { subquery, alias, .. } => {
@@ -422,7 +453,7 @@ impl Binder<'_> {
                         _ => None,
                     })
                     .collect();
-                self.table_function(&fname, &exprs, alias.as_ref())
+                self.table_function(&fname, &exprs, alias.as_ref(), false)
             }
             TableFactor::UNNEST {
                 alias,
@@ -430,11 +461,8 @@ impl Binder<'_> {
                 with_ordinality,
                 ..
             } => {
-                if *with_ordinality {
-                    return crate::error::unsupported("WITH ORDINALITY");
-                }
                 let exprs: Vec<&ast::Expr> = array_exprs.iter().collect();
-                self.table_function("unnest", &exprs, alias.as_ref())
+                self.table_function("unnest", &exprs, alias.as_ref(), *with_ordinality)
             }
             TableFactor::NestedJoin {
                 table_with_joins,
@@ -459,6 +487,7 @@ impl Binder<'_> {
         name: &str,
         args: &[&ast::Expr],
         alias: Option<&ast::TableAlias>,
+        ordinality: bool,
     ) -> Result<(Plan, Scope)> {
         let empty = Scope::default();
         let cx = ExprCtx::plain(&empty, "functions in FROM");
@@ -492,7 +521,12 @@ impl Binder<'_> {
             .zip(&r.arg_types)
             .map(|(a, t)| super::coerce(self, a, t))
             .collect::<Result<Vec<_>>>()?;
-        let cols = (r.func.columns)(&r.arg_types)?;
+        let func = if ordinality {
+            Arc::new(with_ordinality(&r.func))
+        } else {
+            r.func
+        };
+        let cols = (func.columns)(&r.arg_types)?;
         let mut fields: Vec<Field> = cols.into_iter().map(|(n, t)| Field::new(n, t)).collect();
         // A single-column function takes the alias as its column name, as in PostgreSQL.
         if fields.len() == 1
@@ -504,7 +538,7 @@ impl Binder<'_> {
         let fields = rename(fields, alias)?;
         let q = alias.map(|a| ident(&a.name)).unwrap_or_else(|| name.to_string());
         let plan = Plan::TableFunction {
-            func: r.func,
+            func,
             args: bound,
             fields: fields.clone(),
         };
@@ -635,6 +669,37 @@ impl Binder<'_> {
         }
         let fields = rename(fields, alias)?;
         Ok((relabel(plan, &fields), Scope::of(&fields, Some(qualifier))))
+    }
+}
+
+/// `f(...) WITH ORDINALITY`: the function's rows numbered from 1 in an extra bigint column.
+fn with_ordinality(inner: &Arc<crate::functions::TableFunction>) -> crate::functions::TableFunction {
+    let cols = inner.columns.clone();
+    let kernel = inner.kernel.clone();
+    crate::functions::TableFunction {
+        name: inner.name.clone(),
+        signature: inner.signature.clone(),
+        columns: Arc::new(move |types| {
+            let mut c = cols(types)?;
+            c.push(("ordinality".to_string(), DataType::Int8));
+            Ok(c)
+        }),
+        kernel: Arc::new(move |ctx, args, types| {
+            let mut next = 1i64;
+            let rows = kernel(ctx, args, types)?.map(move |b| {
+                b.map(|mut b| {
+                    let n = b.len();
+                    b.columns.push(crate::vector::Vector::ints(
+                        DataType::Int8,
+                        (next..next + n as i64).collect(),
+                    ));
+                    next += n as i64;
+                    b
+                })
+            });
+            Ok(Box::new(rows) as crate::functions::BatchIter)
+        }),
+        description: inner.description.clone(),
     }
 }
 

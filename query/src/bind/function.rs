@@ -55,6 +55,14 @@ fn call_args(f: &ast::Function) -> Result<CallArgs<'_>> {
 impl Binder<'_> {
     /// Binds a function call.
     pub(crate) fn function(&self, f: &ast::Function, cx: &ExprCtx<'_>) -> Result<Expr> {
+        if let Some(cols) = self.srf_columns(f) {
+            if let [(_, i, t)] = &cols[..] {
+                return Ok(Expr::Column(*i, t.clone()));
+            }
+            return crate::error::unsupported(
+                "a composite set-returning call here (select one field: (f(...)).field)",
+            );
+        }
         let name = function_name(&f.name);
         if let FunctionArguments::Subquery(q) = &f.args {
             if name == "array" {

@@ -6,6 +6,7 @@ mod from;
 mod function;
 mod query;
 mod select;
+mod srf;
 mod types;
 
 use std::cell::{Cell, RefCell};
@@ -118,6 +119,8 @@ pub struct Binder<'a> {
     /// Set while binding a branch of a set operation: its untyped literals stay `unknown`, for
     /// the set operation to resolve (`SELECT NULL UNION SELECT 1` is an integer column).
     pub(crate) keep_unknown: Cell<bool>,
+    /// Columns of the set-returning calls of the select lists being bound, innermost last.
+    pub(crate) srfs: RefCell<Vec<srf::SrfColumns>>,
 }
 
 impl<'a> Binder<'a> {
@@ -141,6 +144,7 @@ impl<'a> Binder<'a> {
             next_id: Cell::new(0),
             view_depth: Cell::new(0),
             keep_unknown: Cell::new(false),
+            srfs: RefCell::new(Vec::new()),
         }
     }
 

@@ -28,11 +28,18 @@ pub fn column_name(e: &ast::Expr) -> Option<String> {
         A::Identifier(i) => Some(ident(i)),
         A::CompoundIdentifier(v) => v.last().map(ident),
         A::Function(f) => object_name(&f.name).pop(),
-        A::Cast { expr, data_type, .. } => {
-            column_name(expr).or_else(|| super::sql_type(data_type).ok().map(|t| t.typname().to_string()))
-        }
+        // A cast is named after its operand when that is a strong name, else after its type.
+        A::Cast { expr, data_type, .. } => strong_name(expr)
+            .or_else(|| super::sql_type(data_type).ok().map(|t| t.typname().to_string()))
+            .or_else(|| column_name(expr)),
         A::Nested(x) => column_name(x),
-        A::Case { .. } => Some("case".into()),
+        // A CASE is named after its ELSE branch when that names a column, function or cast.
+        A::Case { else_result, .. } => Some(
+            else_result
+                .as_deref()
+                .and_then(strong_name)
+                .unwrap_or_else(|| "case".into()),
+        ),
         A::Array(_) => Some("array".into()),
         A::Exists { .. } => Some("exists".into()),
         A::Extract { .. } => Some("extract".into()),
@@ -45,7 +52,11 @@ pub fn column_name(e: &ast::Expr) -> Option<String> {
             .ok()
             .map(|t| t.typname().to_string()),
         A::Interval(_) => Some("interval".into()),
-        A::CompoundFieldAccess { root, .. } => column_name(root),
+        // (x).field is named after the field.
+        A::CompoundFieldAccess { root, access_chain } => match access_chain.last() {
+            Some(ast::AccessExpr::Dot(ast::Expr::Identifier(i))) => Some(ident(i)),
+            _ => column_name(root),
+        },
         A::AtTimeZone { .. } => Some("timezone".into()),
         A::Subquery(q) => match &*q.body {
             ast::SetExpr::Select(s) => match s.projection.first() {
@@ -55,6 +66,19 @@ pub fn column_name(e: &ast::Expr) -> Option<String> {
             },
             _ => None,
         },
+        _ => None,
+    }
+}
+
+/// The output name of an expression that PostgreSQL's FigureColname treats as a strong choice
+/// (a column reference, function call or cast of one).
+fn strong_name(e: &ast::Expr) -> Option<String> {
+    use ast::Expr as A;
+    match e {
+        A::Identifier(_) | A::CompoundIdentifier(_) | A::Function(_) => column_name(e),
+        A::Cast { expr, .. } | A::Nested(expr) => strong_name(expr),
+        A::CompoundFieldAccess { .. } => column_name(e),
+        A::Case { else_result, .. } => else_result.as_deref().and_then(strong_name),
         _ => None,
     }
 }
@@ -79,6 +103,14 @@ impl Binder<'_> {
                 predicate: pred,
             };
         }
+        // Set-returning calls of the select list run before grouping only when there is none.
+        let plain =
+            matches!(&s.group_by, ast::GroupByExpr::Expressions(g, _) if g.is_empty()) && s.having.is_none();
+        let (mut plan, scope, srfs) = if plain {
+            self.project_set(s, plan, scope)?
+        } else {
+            (plan, scope, HashMap::new())
+        };
         let named: HashMap<String, ast::WindowSpec> = s
             .named_window
             .iter()
@@ -98,15 +130,28 @@ impl Binder<'_> {
         };
 
         // Select list.
+        self.srfs.borrow_mut().push(srfs);
         let mut items: Vec<(Expr, String)> = Vec::new();
         for item in &s.projection {
             match item {
-                SelectItem::UnnamedExpr(e) => {
-                    let name = column_name(e).unwrap_or_else(|| "?column?".into());
-                    items.push((self.expr(e, &cx)?, name));
-                }
-                SelectItem::ExprWithAlias { expr, alias } => {
-                    items.push((self.expr(expr, &cx)?, ident(alias)))
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    let name = match item {
+                        SelectItem::ExprWithAlias { alias, .. } => ident(alias),
+                        _ => column_name(e).unwrap_or_else(|| "?column?".into()),
+                    };
+                    // A composite set-returning call yields one column per field.
+                    let composite = match e {
+                        ast::Expr::Function(f) => self.srf_columns(f).filter(|c| c.len() > 1),
+                        _ => None,
+                    };
+                    match composite {
+                        Some(cols) => {
+                            for (field, i, t) in cols {
+                                items.push((Expr::Column(i, t), format!("{name}.{field}")));
+                            }
+                        }
+                        None => items.push((self.expr(e, &cx)?, name)),
+                    }
                 }
                 SelectItem::Wildcard(_) => {
                     if scope.cols.is_empty() {
@@ -141,6 +186,7 @@ impl Binder<'_> {
                 other => return crate::error::unsupported(format!("select item {other}")),
             }
         }
+        self.srfs.borrow_mut().pop();
 
         // GROUP BY: ordinals and output aliases are allowed (input columns win over aliases).
         let mut group: Vec<Expr> = Vec::new();

@@ -112,6 +112,47 @@ pub fn parse_iso_timestamp(b: &[u8]) -> Option<i64> {
     Some(days * 86_400_000_000 + i64::from(h * 3600 + mi * 60 + s) * 1_000_000 + us)
 }
 
+/// [`parse_iso_timestamp`] remembering the last date: consecutive rows of a load share their
+/// day, so the calendar arithmetic runs once per day instead of once per row.
+pub fn parse_iso_timestamp_cached(b: &[u8], day: &mut Option<([u8; 10], i64)>) -> Option<i64> {
+    if let (Some((d, base)), Some(date)) = (day.as_ref(), b.get(..10))
+        && d.as_slice() == date
+        && b.len() >= 19
+        && (b[10] == b' ' || b[10] == b'T')
+        && b[13] == b':'
+        && b[16] == b':'
+    {
+        let (h, mi, s) = (two(b, 11)?, two(b, 14)?, two(b, 17)?);
+        if h > 23 || mi > 59 || s > 59 {
+            return None;
+        }
+        let us = if b.len() > 19 { fraction_us(&b[19..])? } else { 0 };
+        return Some(base + i64::from(h * 3600 + mi * 60 + s) * 1_000_000 + us);
+    }
+    let v = parse_iso_timestamp(b)?;
+    let mut d = [0u8; 10];
+    d.copy_from_slice(&b[..10]);
+    let secs = v.div_euclid(86_400_000_000) * 86_400_000_000;
+    *day = Some((d, secs));
+    Some(v)
+}
+
+/// `.ffffff` (1 to 6 digits) → µs.
+fn fraction_us(b: &[u8]) -> Option<i64> {
+    if b.first() != Some(&b'.') || b.len() > 7 || b.len() == 1 {
+        return None;
+    }
+    let mut us = 0i64;
+    for (k, &c) in b[1..].iter().enumerate() {
+        let dg = c.wrapping_sub(b'0');
+        if dg > 9 {
+            return None;
+        }
+        us += i64::from(dg) * 10i64.pow(5 - k as u32);
+    }
+    Some(us)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +180,27 @@ mod tests {
             Some(1_767_607_200_250_000)
         );
         assert_eq!(parse_iso_timestamp(b"2026-02-30 10:00:00"), None);
+    }
+
+    #[test]
+    fn cached_dates_give_the_same_timestamps() {
+        let mut day = None;
+        let cases: [(&[u8], Option<i64>); 6] = [
+            (b"2026-01-05 10:00:00", Some(1_767_607_200_000_000)),
+            (b"2026-01-05 10:00:00.25", Some(1_767_607_200_250_000)),
+            (b"2026-01-05 23:59:59.999999", Some(1_767_657_599_999_999)),
+            (b"2026-01-05 24:00:00", None),
+            (b"2026-01-05 10:00:00.", None),
+            (b"1969-12-31 23:59:59", Some(-1_000_000)),
+        ];
+        for (s, want) in cases {
+            assert_eq!(
+                parse_iso_timestamp_cached(s, &mut day),
+                want,
+                "{}",
+                String::from_utf8_lossy(s)
+            );
+            assert_eq!(parse_iso_timestamp(s), want);
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! Streaming COPY FROM parser for text and CSV. Data arrives in arbitrary chunks; complete rows
 //! are split into fields and converted straight into typed column builders.
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::numbers::{parse_decimal_f64, parse_i64_bytes, parse_iso_timestamp};
+use rustc_hash::FxHashMap;
+
+use super::numbers::{parse_decimal_f64, parse_i64_bytes, parse_iso_timestamp_cached};
 use crate::context::EvalContext;
 use crate::error::{QueryError, Result, sqlstate};
 use crate::session::{CopyFormat, CopyOptions};
@@ -34,10 +34,53 @@ enum Builder {
     Bool(Vec<bool>),
     Text {
         dict: Vec<Box<[u8]>>,
-        index: HashMap<Box<[u8]>, u32>,
+        index: FxHashMap<Box<[u8]>, u32>,
         codes: Vec<u32>,
     },
     Values(Vec<Value>),
+}
+
+/// One field of the current row: NULL, a range of the row, or an unescaped copy in the pool.
+#[derive(Clone, Copy)]
+enum Field {
+    Null,
+    Raw(usize, usize),
+    Owned(usize),
+}
+
+/// Reusable buffers for splitting rows (no allocation per row).
+#[derive(Default)]
+struct Split {
+    fields: Vec<Field>,
+    pool: Vec<Vec<u8>>,
+    used: usize,
+}
+
+impl Split {
+    fn clear(&mut self) {
+        self.fields.clear();
+        self.used = 0;
+    }
+
+    /// A cleared buffer from the pool; `Field::Owned(i)` refers to it.
+    fn owned(&mut self) -> (usize, &mut Vec<u8>) {
+        if self.used == self.pool.len() {
+            self.pool.push(Vec::new());
+        }
+        let i = self.used;
+        self.used += 1;
+        let v = &mut self.pool[i];
+        v.clear();
+        (i, v)
+    }
+
+    fn bytes<'a>(&'a self, row: &'a [u8], f: Field) -> Option<&'a [u8]> {
+        match f {
+            Field::Null => None,
+            Field::Raw(a, b) => Some(&row[a..b]),
+            Field::Owned(i) => Some(&self.pool[i]),
+        }
+    }
 }
 
 struct Col {
@@ -45,6 +88,8 @@ struct Col {
     data: Builder,
     valid: Vec<bool>,
     any_null: bool,
+    /// The last date seen by the timestamp fast path (rows of a load share their day).
+    day: Option<([u8; 10], i64)>,
 }
 
 impl Col {
@@ -55,7 +100,7 @@ impl Col {
             Physical::Bool => Builder::Bool(Vec::new()),
             Physical::Text => Builder::Text {
                 dict: Vec::new(),
-                index: HashMap::new(),
+                index: FxHashMap::default(),
                 codes: Vec::new(),
             },
             Physical::Value => Builder::Values(Vec::new()),
@@ -65,6 +110,7 @@ impl Col {
             data,
             valid: Vec::new(),
             any_null: false,
+            day: None,
         }
     }
 
@@ -83,7 +129,8 @@ impl Col {
         self.any_null = true;
     }
 
-    fn push(&mut self, b: &[u8], ctx: &EvalContext) -> Result<()> {
+    /// Adds one value; `ascii` says the row is known to be ASCII (so valid UTF-8).
+    fn push(&mut self, b: &[u8], ascii: bool, ctx: &EvalContext) -> Result<()> {
         let ty = &self.spec.ty;
         let general = |b: &[u8]| -> Result<Value> {
             let s = std::str::from_utf8(b).map_err(|_| {
@@ -108,12 +155,12 @@ impl Col {
                         }
                         None => general(b)?.as_int().unwrap_or(0),
                     },
-                    DataType::Timestamp => match parse_iso_timestamp(b) {
+                    DataType::Timestamp => match parse_iso_timestamp_cached(b, &mut self.day) {
                         Some(x) => x,
                         None => general(b)?.as_int().unwrap_or(0),
                     },
                     DataType::Timestamptz if matches!(ctx.tz, crate::types::Tz::Utc) => {
-                        match parse_iso_timestamp(b) {
+                        match parse_iso_timestamp_cached(b, &mut self.day) {
                             Some(x) => x,
                             None => general(b)?.as_int().unwrap_or(0),
                         }
@@ -131,7 +178,7 @@ impl Col {
             }
             Builder::Bool(v) => v.push(general(b)?.as_bool().unwrap_or(false)),
             Builder::Text { dict, index, codes } => {
-                if std::str::from_utf8(b).is_err() {
+                if !ascii && std::str::from_utf8(b).is_err() {
                     return Err(QueryError::new(
                         sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
                         "invalid byte sequence for encoding \"UTF8\"",
@@ -189,7 +236,7 @@ impl Col {
     }
 }
 
-fn intern(dict: &mut Vec<Box<[u8]>>, index: &mut HashMap<Box<[u8]>, u32>, b: &[u8]) -> u32 {
+fn intern(dict: &mut Vec<Box<[u8]>>, index: &mut FxHashMap<Box<[u8]>, u32>, b: &[u8]) -> u32 {
     if let Some(&c) = index.get(b) {
         return c;
     }
@@ -215,6 +262,7 @@ pub struct CopyReader {
     header_pending: bool,
     done: bool,
     rows: usize,
+    split: Split,
 }
 
 impl std::fmt::Debug for CopyReader {
@@ -249,6 +297,7 @@ impl CopyReader {
             header_pending,
             done: false,
             rows: 0,
+            split: Split::default(),
         }
     }
 
@@ -305,9 +354,9 @@ impl CopyReader {
                 // Fast path: jump to the next newline (or quote, in CSV).
                 let rest = &buf[i..];
                 let next = if csv {
-                    rest.iter().position(|&c| c == b'\n' || c == quote)
+                    memchr::memchr2(b'\n', quote, rest)
                 } else {
-                    rest.iter().position(|&c| c == b'\n')
+                    memchr::memchr(b'\n', rest)
                 };
                 match next {
                     Some(k) => i += k,
@@ -389,19 +438,31 @@ impl CopyReader {
             self.header_pending = false;
             return Ok(false);
         }
-        let split = match self.options.format {
-            CopyFormat::Csv => split_csv(&self.options, &self.flags, row),
-            CopyFormat::Text => Ok(split_text(&self.options, row)),
-            CopyFormat::Binary => return crate::error::unsupported("COPY BINARY"),
+        let mut split = std::mem::take(&mut self.split);
+        split.clear();
+        let r = match self.options.format {
+            CopyFormat::Csv => split_csv(&self.options, &self.flags, row, &mut split),
+            CopyFormat::Text => {
+                split_text(&self.options, row, &mut split);
+                Ok(())
+            }
+            CopyFormat::Binary => crate::error::unsupported("COPY BINARY"),
         };
-        let fields = split.map_err(|e| self.err(e, None, None))?;
+        let r = r
+            .map_err(|e| self.err(e, None, None))
+            .and_then(|()| self.fields(row, &split));
+        self.split = split;
+        r?;
+        self.rows += 1;
+        Ok(false)
+    }
+
+    /// Checks the field count and pushes every field of the split row.
+    fn fields(&mut self, row: &[u8], split: &Split) -> Result<()> {
         let ncols = self.cols.len();
-        if fields.len() < ncols && !(ncols == 0 && row.is_empty()) {
-            let missing = self
-                .cols
-                .get(fields.len())
-                .map(|c| c.spec.name.clone())
-                .unwrap_or_default();
+        let nf = split.fields.len();
+        if nf < ncols && !(ncols == 0 && row.is_empty()) {
+            let missing = self.cols.get(nf).map(|c| c.spec.name.clone()).unwrap_or_default();
             return Err(self.err(
                 QueryError::new(
                     sqlstate::BAD_COPY_FILE_FORMAT,
@@ -411,7 +472,7 @@ impl CopyReader {
                 None,
             ));
         }
-        if fields.len() > ncols {
+        if nf > ncols {
             return Err(self.err(
                 QueryError::new(
                     sqlstate::BAD_COPY_FILE_FORMAT,
@@ -421,25 +482,25 @@ impl CopyReader {
                 None,
             ));
         }
-        for (k, f) in fields.into_iter().enumerate() {
-            match f {
+        let ascii = row.is_ascii();
+        for (k, &f) in split.fields.iter().enumerate() {
+            match split.bytes(row, f) {
                 None => {
                     if !self.cols[k].spec.ty.is_string() || !self.cols[k].spec.force_not_null {
                         self.cols[k].push_null();
                     } else {
-                        self.push(k, b"")?;
+                        self.push(k, b"", true)?;
                     }
                 }
-                Some(v) => self.push(k, &v)?,
+                Some(v) => self.push(k, v, ascii && matches!(f, Field::Raw(..)))?,
             }
         }
-        self.rows += 1;
-        Ok(false)
+        Ok(())
     }
 
-    fn push(&mut self, k: usize, v: &[u8]) -> Result<()> {
+    fn push(&mut self, k: usize, v: &[u8], ascii: bool) -> Result<()> {
         let (cols, ctx) = (&mut self.cols, &self.ctx);
-        if let Err(e) = cols[k].push(v, ctx) {
+        if let Err(e) = cols[k].push(v, ascii, ctx) {
             let name = self.cols[k].spec.name.clone();
             // Keep columns aligned: the batch is abandoned with the error anyway.
             return Err(self.err(e, Some(&name), Some(v)));
@@ -448,20 +509,23 @@ impl CopyReader {
     }
 }
 
-fn split_text<'a>(o: &CopyOptions, row: &'a [u8]) -> Vec<Option<Cow<'a, [u8]>>> {
+fn split_text(o: &CopyOptions, row: &[u8], out: &mut Split) {
     let null = o.null.as_bytes();
     let delim = o.delimiter;
-    let mut out = Vec::new();
+    let mut start = 0;
     for raw in row.split(|&c| c == delim) {
+        let (a, b) = (start, start + raw.len());
+        start = b + 1;
         if raw == null {
-            out.push(None);
+            out.fields.push(Field::Null);
             continue;
         }
-        if !raw.contains(&b'\\') {
-            out.push(Some(Cow::Borrowed(raw)));
+        if memchr::memchr(b'\\', raw).is_none() {
+            out.fields.push(Field::Raw(a, b));
             continue;
         }
-        let mut v = Vec::with_capacity(raw.len());
+        let (idx, v) = out.owned();
+        v.reserve(raw.len());
         let mut i = 0;
         while i < raw.len() {
             let c = raw[i];
@@ -502,36 +566,35 @@ fn split_text<'a>(o: &CopyOptions, row: &'a [u8]) -> Vec<Option<Cow<'a, [u8]>>> 
                 other => v.push(other),
             }
         }
-        out.push(Some(Cow::Owned(v)));
+        out.fields.push(Field::Owned(idx));
     }
-    out
 }
 
-fn split_csv<'a>(
-    o: &CopyOptions,
-    flags: &[(bool, bool)],
-    row: &'a [u8],
-) -> Result<Vec<Option<Cow<'a, [u8]>>>> {
+fn split_csv(o: &CopyOptions, flags: &[(bool, bool)], row: &[u8], out: &mut Split) -> Result<()> {
     let null = o.null.as_bytes();
     let (delim, quote, escape) = (o.delimiter, o.quote, o.escape);
-    let mut out = Vec::with_capacity(flags.len());
-    if !row.contains(&quote) {
-        for raw in row.split(|&c| c == delim) {
-            let k = out.len();
-            let force_not_null = flags.get(k).is_some_and(|f| f.1);
-            out.push(if raw == null && !force_not_null {
-                None
-            } else {
-                Some(Cow::Borrowed(raw))
-            });
+    let unquoted = |out: &mut Split, a: usize, b: usize| {
+        let force_not_null = flags.get(out.fields.len()).is_some_and(|f| f.1);
+        out.fields.push(if &row[a..b] == null && !force_not_null {
+            Field::Null
+        } else {
+            Field::Raw(a, b)
+        });
+    };
+    if memchr::memchr(quote, row).is_none() {
+        let mut a = 0;
+        for d in memchr::memchr_iter(delim, row) {
+            unquoted(out, a, d);
+            a = d + 1;
         }
-        return Ok(out);
+        unquoted(out, a, row.len());
+        return Ok(());
     }
     let mut i = 0;
     loop {
-        let k = out.len();
         if i < row.len() && row[i] == quote {
-            let mut v = Vec::new();
+            let k = out.fields.len();
+            let (idx, v) = out.owned();
             i += 1;
             loop {
                 if i >= row.len() {
@@ -561,28 +624,18 @@ fn split_csv<'a>(
                 i += 1;
             }
             let force_null = flags.get(k).is_some_and(|f| f.0);
-            out.push(if force_null && v == null {
-                None
-            } else {
-                Some(Cow::Owned(v))
-            });
+            let is_null = force_null && v.as_slice() == null;
+            out.fields
+                .push(if is_null { Field::Null } else { Field::Owned(idx) });
         } else {
             let s = i;
-            while i < row.len() && row[i] != delim {
-                i += 1;
-            }
-            let raw = &row[s..i];
-            let force_not_null = flags.get(k).is_some_and(|f| f.1);
-            out.push(if raw == null && !force_not_null {
-                None
-            } else {
-                Some(Cow::Borrowed(raw))
-            });
+            i += memchr::memchr(delim, &row[i..]).unwrap_or(row.len() - i);
+            unquoted(out, s, i);
         }
         if i >= row.len() {
             break;
         }
         i += 1; // delimiter
     }
-    Ok(out)
+    Ok(())
 }

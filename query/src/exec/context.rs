@@ -13,7 +13,7 @@ use crate::types::Value;
 use crate::vector::Batch;
 
 /// Subquery results by (subquery address, outer values).
-pub type SubqueryCache = HashMap<(usize, Vec<Value>), Arc<Vec<Batch>>>;
+pub type SubqueryCache = HashMap<(usize, Vec<Value>), Arc<super::Drained>>;
 
 /// Per-statement shared state.
 pub struct Shared {
@@ -90,10 +90,45 @@ impl Shared {
         Ok(())
     }
 
+    /// Accounts `bytes` and returns a grant that gives them back when dropped.
+    pub fn grant(self: &Arc<Self>, bytes: usize) -> Result<Grant> {
+        self.reserve(bytes)?;
+        Ok(Grant {
+            shared: Some(self.clone()),
+            bytes,
+        })
+    }
+
     /// Returns accounted memory.
     pub fn release(&self, bytes: usize) {
         self.memory
             .fetch_sub(bytes.min(self.memory.load(Ordering::Relaxed)), Ordering::Relaxed);
+    }
+}
+
+/// Memory accounted to a statement for as long as the grant lives (RAII: dropping the
+/// materialised rows' grant returns the bytes, so per-row subplans do not leak the budget).
+#[derive(Default)]
+pub struct Grant {
+    shared: Option<Arc<Shared>>,
+    bytes: usize,
+}
+
+impl Grant {
+    /// Adds another grant's bytes to this one.
+    pub fn absorb(&mut self, mut other: Grant) {
+        if self.shared.is_none() {
+            self.shared = other.shared.take();
+        }
+        self.bytes += std::mem::take(&mut other.bytes);
+    }
+}
+
+impl Drop for Grant {
+    fn drop(&mut self) {
+        if let Some(s) = &self.shared {
+            s.release(self.bytes);
+        }
     }
 }
 

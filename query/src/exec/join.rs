@@ -96,6 +96,8 @@ pub struct JoinOp {
     left_types: Vec<DataType>,
     right_types: Vec<DataType>,
     cx: ExecCtx,
+    /// Accounts the rows this operator holds; released with it.
+    mem: super::context::Grant,
     built: Option<Built>,
     tail: Option<std::vec::IntoIter<Batch>>,
 }
@@ -131,6 +133,7 @@ impl JoinOp {
             left_types,
             right_types,
             cx,
+            mem: Default::default(),
             built: None,
             tail: None,
         }
@@ -140,7 +143,8 @@ impl JoinOp {
         let Some(mut r) = self.right.take() else {
             return Ok(());
         };
-        let batches = drain(&mut *r, &self.cx)?;
+        let mut batches = drain(&mut *r, &self.cx)?;
+        self.mem.absorb(std::mem::take(&mut batches.grant));
         let rows = Batch::concat(&self.right_types, &batches);
         let mut interner = Interner::default();
         let table = if self.lkeys.is_empty() {

@@ -1,7 +1,7 @@
 //! LATERAL: the right plan runs once per left row, with that row visible as an outer row.
 use super::context::ExecCtx;
 use super::join::null_extend;
-use super::{BoxOp, Operator, build, drain};
+use super::{BoxOp, Drained, Operator, build, drain};
 use crate::error::Result;
 use crate::plan::Plan;
 use crate::types::DataType;
@@ -40,7 +40,10 @@ impl Operator for LateralOp {
                 self.cx.eval().check_cancel()?;
                 let cx = self.cx.with_outer(b.row(i));
                 let mut op = build(&self.right, &cx)?;
-                let rows = drain(&mut *op, &cx)?;
+                let Drained {
+                    batches: rows,
+                    grant: _held,
+                } = drain(&mut *op, &cx)?;
                 let total: usize = rows.iter().map(|r| r.len()).sum();
                 if total == 0 {
                     if self.outer {

@@ -40,14 +40,33 @@ pub trait Operator: Send {
 /// A boxed operator.
 pub type BoxOp = Box<dyn Operator>;
 
-/// Pulls every batch of an operator, accounting memory.
-pub fn drain(op: &mut dyn Operator, cx: &ExecCtx) -> Result<Vec<Batch>> {
-    let mut out = Vec::new();
+/// Materialised batches with the memory grant that accounts for them.
+#[derive(Default)]
+pub struct Drained {
+    /// The batches.
+    pub batches: Vec<Batch>,
+    /// Released when the batches are no longer held.
+    pub grant: context::Grant,
+}
+
+impl std::ops::Deref for Drained {
+    type Target = Vec<Batch>;
+    fn deref(&self) -> &Vec<Batch> {
+        &self.batches
+    }
+}
+
+/// Pulls every batch of an operator, accounting memory until the result is dropped.
+pub fn drain(op: &mut dyn Operator, cx: &ExecCtx) -> Result<Drained> {
+    let mut out = Drained {
+        batches: Vec::new(),
+        grant: context::Grant::default(),
+    };
     while let Some(b) = op.next()? {
         if let Some(s) = &cx.shared {
-            s.reserve(context::batch_bytes(&b))?;
+            out.grant.absorb(s.grant(context::batch_bytes(&b))?);
         }
-        out.push(b);
+        out.batches.push(b);
     }
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! UNION / INTERSECT / EXCEPT, with and without ALL, by counting rows per key.
 use super::context::ExecCtx;
 use super::keys::KeyTable;
-use super::{BoxOp, Operator, drain};
+use super::{BoxOp, Drained, Operator, drain};
 use crate::error::Result;
 use crate::plan::SetOpKind;
 use crate::types::DataType;
@@ -15,6 +15,8 @@ pub struct SetOpOp {
     all: bool,
     types: Vec<DataType>,
     cx: ExecCtx,
+    /// Accounts the rows this operator holds; released with it.
+    mem: super::context::Grant,
     seen: KeyTable,
     out: Option<std::vec::IntoIter<Batch>>,
     left_done: bool,
@@ -37,6 +39,7 @@ impl SetOpOp {
             all,
             types,
             cx,
+            mem: Default::default(),
             seen: KeyTable::default(),
             out: None,
             left_done: false,
@@ -75,10 +78,11 @@ impl SetOpOp {
     }
 
     fn counted(&mut self) -> Result<Vec<Batch>> {
-        let lb = drain(&mut *self.left, &self.cx)?;
+        let mut lb = drain(&mut *self.left, &self.cx)?;
+        self.mem.absorb(std::mem::take(&mut lb.grant));
         let rb = match self.right.as_mut() {
             Some(r) => drain(&mut **r, &self.cx)?,
-            None => Vec::new(),
+            None => Drained::default(),
         };
         let left = Batch::concat(&self.types, &lb);
         let right = Batch::concat(&self.types, &rb);

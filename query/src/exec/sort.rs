@@ -113,6 +113,8 @@ pub struct SortOp {
     keys: Vec<SortKey>,
     limit: Option<usize>,
     cx: ExecCtx,
+    /// Accounts the rows this operator holds; released with it.
+    mem: super::context::Grant,
     out: Option<std::vec::IntoIter<Batch>>,
 }
 
@@ -124,13 +126,15 @@ impl SortOp {
             keys,
             limit,
             cx,
+            mem: Default::default(),
             out: None,
         }
     }
 
     fn run(&mut self) -> Result<Vec<Batch>> {
         let types = Vec::new();
-        let batches = drain(&mut *self.input, &self.cx)?;
+        let mut batches = drain(&mut *self.input, &self.cx)?;
+        self.mem.absorb(std::mem::take(&mut batches.grant));
         if batches.is_empty() {
             return Ok(Vec::new());
         }

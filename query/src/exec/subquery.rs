@@ -11,7 +11,7 @@ use crate::plan::{Expr, SubqueryExpr, SubqueryKind};
 use crate::types::{ArrayValue, DataType, Value};
 use crate::vector::{Batch, Vector};
 
-fn run(s: &SubqueryExpr, cx: &ExecCtx, key: Vec<Value>) -> Result<Arc<Vec<Batch>>> {
+fn run(s: &SubqueryExpr, cx: &ExecCtx, key: Vec<Value>) -> Result<Arc<super::Drained>> {
     let shared = cx.shared()?.clone();
     let addr = s as *const SubqueryExpr as usize;
     let cache_key = (addr, key);

@@ -19,6 +19,8 @@ pub struct WindowOp {
     calls: Vec<WindowCall>,
     types: Vec<DataType>,
     cx: ExecCtx,
+    /// Accounts the rows this operator holds; released with it.
+    mem: super::context::Grant,
     out: Option<std::vec::IntoIter<Batch>>,
 }
 
@@ -30,12 +32,14 @@ impl WindowOp {
             calls,
             types,
             cx,
+            mem: Default::default(),
             out: None,
         }
     }
 
     fn run(&mut self) -> Result<Vec<Batch>> {
-        let batches = drain(&mut *self.input, &self.cx)?;
+        let mut batches = drain(&mut *self.input, &self.cx)?;
+        self.mem.absorb(std::mem::take(&mut batches.grant));
         let all = Batch::concat(&self.types, &batches);
         let n = all.len();
         let mut cols = all.columns.clone();

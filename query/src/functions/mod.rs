@@ -334,6 +334,16 @@ impl Registry {
         r
     }
 
+    /// Takes every function of `other`, replacing all overloads of the same name here: a
+    /// library with its own complete version of a name (the catalog's `format_type`, say)
+    /// must not compete with a simpler one in overload resolution.
+    pub fn overlay(&mut self, other: Registry) {
+        self.scalars.extend(other.scalars);
+        self.aggregates.extend(other.aggregates);
+        self.windows.extend(other.windows);
+        self.tables.extend(other.tables);
+    }
+
     /// Adds a scalar overload.
     pub fn register_scalar(&mut self, f: ScalarFunction) {
         self.scalars.entry(f.name.clone()).or_default().push(Arc::new(f));

@@ -1,7 +1,8 @@
 //! The optimizer: rewrite rules applied in order over the logical plan.
 //! 1. constant folding; 2. filter pushdown (through projections and into join sides and scans);
 //! 3. scan restriction: time range, tag series sets, block-skipping ranges; 4. column pruning;
-//! 5. time-series rules (last point, top-N).
+//! 5. time-series rules (last point, top-N, fused scan aggregates, LATERAL as-of lookups → ASOF join).
+mod decorrelate;
 mod fold;
 mod prune;
 mod pushdown;

@@ -36,6 +36,12 @@ pub fn apply(p: Plan, fuse_aggregates: bool) -> Plan {
             },
         },
         Plan::DistinctOn { input, keys } => last_point(*input, keys),
+        Plan::Lateral {
+            left,
+            right,
+            outer,
+            fields,
+        } => super::decorrelate::lateral_to_asof(*left, *right, outer, fields),
         Plan::Aggregate {
             input,
             group,

@@ -143,7 +143,7 @@ fn schema_for(
         }
     }
     let time = match &ts.timestamp {
-        Some(t) => {
+        Some(t) if t != "none" => {
             let c = cols.iter().find(|c| &c.name == t).ok_or_else(|| {
                 QueryError::new(
                     sqlstate::UNDEFINED_COLUMN,
@@ -158,9 +158,17 @@ fn schema_for(
             }
             Some(t.clone())
         }
+        // `timestamp = 'none'`: a plain table.
+        Some(_) => None,
+        // Without the option, the first timestamp column declared NOT NULL (or in the primary
+        // key) becomes the time column; a nullable one keeps PostgreSQL's semantics (NULLs allowed)
+        // and the table is a plain table.
         None => cols
             .iter()
-            .find(|c| matches!(c.ty, DataType::Timestamp | DataType::Timestamptz))
+            .find(|c| {
+                matches!(c.ty, DataType::Timestamp | DataType::Timestamptz)
+                    && (c.not_null || c.primary || pk.contains(&c.name))
+            })
             .map(|c| c.name.clone()),
     };
     for t in &ts.tags {

@@ -2,9 +2,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use plantdb_storage::{BulkLoad, WriteBatch};
+use plantdb_storage::WriteBatch;
 use sqlparser::ast;
 
+use super::copy_in::CopyIn;
 use super::{CopyFormat, CopyOptions, Session, StatementResult};
 use crate::bind::{Binder, Scope, ident, object_name};
 use crate::catalog::TableInfo;
@@ -319,7 +320,7 @@ pub(crate) fn append_batches(s: &Session, table: &str, batches: Vec<Batch>) -> R
     Ok(n)
 }
 
-fn to_write_batch(info: &TableInfo, b: &Batch) -> Result<WriteBatch> {
+pub(super) fn to_write_batch(info: &TableInfo, b: &Batch) -> Result<WriteBatch> {
     let mut cols = Vec::with_capacity(info.columns.len());
     for (c, v) in info.columns.iter().zip(&b.columns) {
         if !c.nullable && !v.no_nulls() {
@@ -594,74 +595,6 @@ fn copy_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) -
     Ok(o)
 }
 
-/// COPY … FROM STDIN in progress: rows are parsed as data arrives and written to parts that
-/// become visible only when the whole COPY succeeds.
-pub struct CopyIn {
-    reader: CopyReader,
-    load: BulkLoad,
-    info: Arc<TableInfo>,
-    /// Table column for each input column.
-    targets: Vec<usize>,
-    defaults: Vec<Option<Value>>,
-}
-
-impl std::fmt::Debug for CopyIn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CopyIn").field("table", &self.info.name).finish()
-    }
-}
-
-impl CopyIn {
-    /// Number of columns in the input.
-    pub fn columns(&self) -> usize {
-        self.targets.len()
-    }
-
-    /// Format (for CopyInResponse).
-    pub fn is_text_or_csv(&self) -> bool {
-        true
-    }
-
-    fn write(&mut self, batches: Vec<Vec<Vector>>) -> Result<()> {
-        for cols in batches {
-            let n = cols.first().map_or(0, |c| c.len());
-            let mut full: Vec<Option<Vector>> = vec![None; self.info.columns.len()];
-            for (v, &t) in cols.into_iter().zip(&self.targets) {
-                full[t] = Some(v);
-            }
-            let full: Vec<Vector> = full
-                .into_iter()
-                .enumerate()
-                .map(|(c, v)| {
-                    v.unwrap_or_else(|| {
-                        Vector::constant(
-                            self.defaults[c].clone().unwrap_or(Value::Null),
-                            self.info.columns[c].ty.clone(),
-                            n,
-                        )
-                    })
-                })
-                .collect();
-            let wb = to_write_batch(&self.info, &Batch::new(full, n))?;
-            self.load.append(&wb)?;
-        }
-        Ok(())
-    }
-
-    /// Feeds COPY data.
-    pub fn data(&mut self, bytes: &[u8]) -> Result<()> {
-        let b = self.reader.feed(bytes)?;
-        self.write(b)
-    }
-
-    /// Ends the COPY: everything becomes visible at once. Returns the row count.
-    pub fn finish(mut self) -> Result<u64> {
-        let b = self.reader.finish()?;
-        self.write(b)?;
-        Ok(self.load.commit()?)
-    }
-}
-
 pub(super) fn copy(
     s: &mut Session,
     source: &ast::CopySource,
@@ -798,13 +731,7 @@ pub(super) fn copy(
         .collect();
     let reader = CopyReader::new(&table.name, reader_cols, o, eval);
     let load = s.engine.storage.bulk_load(&table.name)?;
-    let copy_in = CopyIn {
-        reader,
-        load,
-        info: table.clone(),
-        targets,
-        defaults,
-    };
+    let copy_in = CopyIn::new(reader, load, table.clone(), targets, defaults);
     match target {
         ast::CopyTarget::Stdin => Ok(StatementResult::CopyIn(Box::new(copy_in))),
         ast::CopyTarget::File { filename } => {

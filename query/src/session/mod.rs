@@ -4,6 +4,7 @@
 //! `execute_prepared` serve the extended protocol. Each statement commits on its own (there are
 //! no multi-statement transactions); BEGIN/COMMIT/ROLLBACK are accepted for client
 //! compatibility and track the transaction status clients expect, including the failed state.
+mod copy_in;
 mod ddl;
 mod dml;
 mod roles;
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use plantdb_storage::Engine;
 
-pub use dml::CopyIn;
+pub use copy_in::CopyIn;
 pub use roles::{scram_verifier, verify_scram_proof_material};
 
 use crate::bind::Binder;
@@ -231,10 +232,8 @@ impl QueryEngine {
     }
 }
 
-fn function_names(r: &Registry) -> Vec<String> {
-    let mut v: Vec<String> = r.all().into_iter().map(|f| f.0).collect();
-    v.dedup();
-    v
+fn function_names(r: &Registry) -> Arc<Vec<crate::system::ProcInfo>> {
+    Arc::new(crate::system::proc_infos(r))
 }
 
 /// One client's state.
@@ -336,6 +335,7 @@ impl Session {
         let names = CatalogNames {
             catalog: self.engine.catalog(),
             system: crate::system::relation_oids(),
+            storage: Some(self.engine.storage.clone()),
         };
         EvalContext {
             tz,
@@ -532,7 +532,7 @@ impl Session {
         let shared = self.shared(eval);
         let cx = ExecCtx::new(shared);
         let mut op = build_profiled(plan, &cx, profile)?;
-        drain(&mut *op, &cx)
+        drain(&mut *op, &cx).map(|d| d.batches)
     }
 
     /// Parses and describes a statement for the extended protocol. `param_types` holds the

@@ -385,8 +385,8 @@ pub fn parse_value(s: &str, ty: &DataType, ctx: &EvalContext) -> Result<Value> {
             if let Ok(n) = s.trim().parse::<i64>() {
                 return Ok(Value::Int(n));
             }
-            match DataType::parse_name(s) {
-                Some(t) => Value::Int(i64::from(t.oid())),
+            match ctx.catalog.type_oid(s.trim()) {
+                Some(o) => Value::Int(i64::from(o)),
                 None => {
                     return Err(QueryError::new(
                         sqlstate::UNDEFINED_OBJECT,
@@ -589,9 +589,10 @@ pub fn format_value(v: &Value, ty: &DataType, ctx: &EvalContext) -> Option<Strin
             .catalog
             .relation_name(*o as u32)
             .unwrap_or_else(|| o.to_string()),
-        (Value::Int(o), RegType) => DataType::from_oid(*o as u32)
-            .map(|t| t.display_name())
-            .unwrap_or_else(|| o.to_string()),
+        (Value::Int(o), RegType) => ctx
+            .catalog
+            .type_name(*o as u32)
+            .unwrap_or_else(|| if *o == 0 { "-".into() } else { o.to_string() }),
         (Value::Int(o), RegProc) => ctx
             .catalog
             .proc_name(*o as u32)

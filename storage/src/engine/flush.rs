@@ -181,6 +181,9 @@ fn flush_memtable(inner: &Inner, mem: &Arc<MemTable>) -> Result<()> {
     edits.extend(new_parts.iter().cloned().map(Edit::AddPart));
     edits.push(Edit::WalCheckpoint { seq: mem.max_seq });
     inner.log(edits)?;
+    // The manifest now covers these records durably. Remove the WAL before the memtable leaves
+    // `frozen`, so a checkpoint that returns has also truncated the log.
+    remove_old_wal(inner, mem.max_seq);
     let mut opened = Vec::with_capacity(new_parts.len());
     for meta in new_parts {
         let path = inner.part_path(meta.id);
@@ -202,7 +205,6 @@ fn flush_memtable(inner: &Inner, mem: &Arc<MemTable>) -> Result<()> {
             *d = (*d).max(n);
         }
     }
-    remove_old_wal(inner, mem.max_seq);
     Ok(())
 }
 

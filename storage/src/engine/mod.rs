@@ -446,6 +446,9 @@ impl Engine {
             Ok(())
         };
         self.shutdown();
+        // A reader still finishing on another thread may hold the engine a moment longer;
+        // the directory is free for the next open as soon as close returns.
+        let _ = self.inner._lock.unlock();
         flushed
     }
 

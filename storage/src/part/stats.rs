@@ -87,11 +87,13 @@ pub(crate) fn compute(col: &Column) -> Computed {
     }
     match &col.values {
         ColumnVec::Float64(v) => {
-            let (mut mn, mut mx, mut sum) = (f64::NAN, f64::NAN, 0.0f64);
-            let (mut cnt, mut mean, mut m2) = (0.0f64, 0.0f64, 0.0f64);
+            // Two passes (sum, then squared deviations from the mean): no division per value,
+            // and as accurate as Welford's update.
+            let ok = |i: usize| col.validity.is_none() || valid(i);
+            let (mut mn, mut mx, mut sum, mut cnt) = (f64::NAN, f64::NAN, 0.0f64, 0usize);
             let mut first = true;
             for (i, &x) in v.iter().enumerate() {
-                if col.validity.is_some() && !valid(i) {
+                if !ok(i) {
                     continue;
                 }
                 if first {
@@ -102,10 +104,16 @@ pub(crate) fn compute(col: &Column) -> Computed {
                     mx = f64_max(mx, x);
                 }
                 sum += x;
-                cnt += 1.0;
-                let d = x - mean;
-                mean += d / cnt;
-                m2 += d * (x - mean);
+                cnt += 1;
+            }
+            let mut m2 = 0.0f64;
+            if cnt > 0 {
+                let mean = sum / cnt as f64;
+                for (i, &x) in v.iter().enumerate() {
+                    if ok(i) {
+                        m2 += (x - mean) * (x - mean);
+                    }
+                }
             }
             if !first {
                 c.flags |= F_STATS;
@@ -118,22 +126,28 @@ pub(crate) fn compute(col: &Column) -> Computed {
             c.last = v.last().map_or(0, |x| x.to_bits());
         }
         ColumnVec::Int64(v) => {
-            let (mut mn, mut mx, mut sum) = (i64::MAX, i64::MIN, 0i128);
-            let (mut cnt, mut mean, mut m2) = (0.0f64, 0.0f64, 0.0f64);
+            let ok = |i: usize| col.validity.is_none() || valid(i);
+            let (mut mn, mut mx, mut sum, mut cnt) = (i64::MAX, i64::MIN, 0i128, 0usize);
             for (i, &x) in v.iter().enumerate() {
-                if col.validity.is_some() && !valid(i) {
+                if !ok(i) {
                     continue;
                 }
                 mn = mn.min(x);
                 mx = mx.max(x);
                 sum += x as i128;
-                cnt += 1.0;
-                let xf = x as f64;
-                let d = xf - mean;
-                mean += d / cnt;
-                m2 += d * (xf - mean);
+                cnt += 1;
             }
-            if cnt > 0.0 {
+            let mut m2 = 0.0f64;
+            if cnt > 0 {
+                let mean = sum as f64 / cnt as f64;
+                for (i, &x) in v.iter().enumerate() {
+                    if ok(i) {
+                        let d = x as f64 - mean;
+                        m2 += d * d;
+                    }
+                }
+            }
+            if cnt > 0 {
                 c.flags |= F_STATS;
             }
             c.min = mn as u64;

@@ -150,7 +150,7 @@ pub(crate) fn register(r: &mut Registry) {
         true,
         |c, v| {
             let name = value_str(&v[0]);
-            match c.setting(name) {
+            match c.setting(name).or_else(|| crate::system::setting_default(name)) {
                 Some(s) => Ok(Value::str(s)),
                 None if v.get(1).and_then(Value::as_bool).unwrap_or(false) => Ok(Value::Null),
                 None => Err(qerr(

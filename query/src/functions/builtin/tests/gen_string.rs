@@ -462,6 +462,9 @@ pub(super) const CASES: &[Case] = &[
     Case { f: "obj_description", args: &[("oid", Some("1259")), ("name", Some("pg_class"))], want: Want::Ok(None, 25), code_only: false, tz: "UTC" },
     Case { f: "col_description", args: &[("oid", Some("1259")), ("int4", Some("1"))], want: Want::Ok(None, 25), code_only: false, tz: "UTC" },
     Case { f: "has_table_privilege", args: &[("text", Some("pg_class")), ("text", Some("select"))], want: Want::Ok(Some("t"), 16), code_only: false, tz: "UTC" },
+    Case { f: "||", args: &[("text", Some("a")), ("bool", Some("true"))], want: Want::Ok(Some("atrue"), 25), code_only: false, tz: "UTC" },
+    Case { f: "||", args: &[("bool", Some("false")), ("text", Some("b"))], want: Want::Ok(Some("falseb"), 25), code_only: false, tz: "UTC" },
+    Case { f: "concat", args: &[("bool", Some("true")), ("text", Some("x"))], want: Want::Ok(Some("tx"), 25), code_only: false, tz: "UTC" },
 ];
 
 pub(super) const AGG_CASES: &[AggCase] = &[

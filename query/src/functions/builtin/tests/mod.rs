@@ -28,5 +28,6 @@ oracle_tests!(
     gen_datetime,
     gen_aggregate,
     gen_string,
-    gen_format
+    gen_format,
+    gen_numformat
 );

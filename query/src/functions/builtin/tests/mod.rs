@@ -1,6 +1,5 @@
 //! Tests of the built-in functions against answers obtained from PostgreSQL 15 (see
 //! `oracle/gen.py`; the `gen_*.rs` tables are generated from `oracle/*.spec`).
-mod bench;
 mod harness;
 mod manual;
 

@@ -166,8 +166,7 @@ fn split_fixed(s: &str) -> (String, String) {
 
 fn from_decimal(d: Decimal, post: usize, mult: u32) -> Result<Num> {
     let d = if mult > 0 {
-        d.checked_mul(Decimal::new(10i128.pow(mult.min(30)), 0))
-            .map_err(crate::functions::builtin::kernels::dec_err)?
+        crate::functions::builtin::kernels::dec_mul(d, Decimal::new(10i128.pow(mult.min(30)), 0))?
     } else {
         d
     };

@@ -2,6 +2,7 @@
 //! `oracle/gen.py`; the `gen_*.rs` tables are generated from `oracle/*.spec`).
 mod harness;
 mod manual;
+mod robust;
 
 macro_rules! oracle_tests {
     ($($m:ident),* $(,)?) => {

@@ -862,10 +862,14 @@ impl Binder<'_> {
             (true, true) => "!~~*",
         };
         let x = self.expr(expr, cx)?;
-        let mut p = self.expr(pattern, cx)?;
         if any {
-            return crate::error::unsupported("LIKE ANY");
+            // x LIKE ANY (array or subquery): the quantified form of the LIKE operator.
+            if escape.is_some() {
+                return crate::error::unsupported("LIKE ANY with ESCAPE");
+            }
+            return self.quantified_bound(x, op, pattern, false, cx);
         }
+        let mut p = self.expr(pattern, cx)?;
         if let Some(esc) = escape {
             let esc = self.expr(esc, cx)?;
             // Constant patterns and escapes may be expressions ('pg/_' || '%').
@@ -894,6 +898,19 @@ impl Binder<'_> {
         let sym = op_symbol(op)
             .ok_or_else(|| QueryError::new(sqlstate::FEATURE_NOT_SUPPORTED, "operator in ANY/ALL"))?;
         let l = self.expr(left, cx)?;
+        self.quantified_bound(l, &sym, right, all, cx)
+    }
+
+    /// `l sym ANY/ALL (right)` with `l` bound: a subquery or an array on the right.
+    fn quantified_bound(
+        &self,
+        l: Expr,
+        sym: &str,
+        right: &ast::Expr,
+        all: bool,
+        cx: &ExprCtx<'_>,
+    ) -> Result<Expr> {
+        let sym = sym.to_string();
         let inner = match right {
             ast::Expr::Nested(i) => &**i,
             other => other,

@@ -1034,12 +1034,14 @@ pub(crate) fn register(r: &mut Registry) {
         Signature::exact(&[t::BYTEA], t::TEXT),
         |_c, a, ret, _| text_map_text(&a[0], ret, |b| Ok(md5_hex(b).into_bytes())),
     );
-    reg_vec(
-        r,
-        "starts_with",
-        Signature::exact(&[t::TEXT, t::TEXT], t::BOOL),
-        |_c, a, ret, len| text_bool_with(a, ret, len, |s, v| Ok(s.starts_with(value_str(&v[0])))),
-    );
+    for name in ["starts_with", "^@"] {
+        reg_vec(
+            r,
+            name,
+            Signature::exact(&[t::TEXT, t::TEXT], t::BOOL),
+            |_c, a, ret, len| text_bool_with(a, ret, len, |s, v| Ok(s.starts_with(value_str(&v[0])))),
+        );
+    }
     reg_vec(
         r,
         "to_hex",

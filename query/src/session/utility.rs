@@ -167,11 +167,7 @@ pub(super) fn utility(s: &mut Session, stmt: &S, _params: Option<&[Value]>) -> R
             other => crate::error::unsupported(format!("{other}")),
         },
         S::ShowVariable { variable } => {
-            let name = variable
-                .iter()
-                .map(|i| i.value.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let name = show_name(variable);
             show(s, &name)
         }
         S::Reset(r) => match &r.reset {
@@ -485,11 +481,7 @@ pub(super) fn describe(
             ))
         }
         S::ShowVariable { variable } => {
-            let name = variable
-                .iter()
-                .map(|i| i.value.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let name = show_name(variable);
             let cols = if name.eq_ignore_ascii_case("all") {
                 vec!["name", "setting", "description"]
             } else {
@@ -545,5 +537,22 @@ impl Session {
     /// Removes a stored prepared statement.
     pub fn close_prepared(&mut self, name: &str) {
         self.prepared.remove(name);
+    }
+}
+
+/// The setting a SHOW names: multi-word names (TIME ZONE, TRANSACTION ISOLATION LEVEL, ...) keep
+/// their spaces; otherwise the parts form a dotted name (`SHOW plantdb.scan_aggregate`).
+fn show_name(parts: &[ast::Ident]) -> String {
+    let words: Vec<String> = parts.iter().map(|i| i.value.clone()).collect();
+    let spaced = words.join(" ");
+    let multi = [
+        "time zone",
+        "transaction isolation level",
+        "session authorization",
+    ];
+    if words.len() == 1 || multi.contains(&spaced.to_ascii_lowercase().as_str()) {
+        spaced
+    } else {
+        words.join(".")
     }
 }

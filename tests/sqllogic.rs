@@ -1,7 +1,8 @@
 //! Runs every `tests/sql/*.slt` file against the embedded engine twice: once as is, and once
 //! closing and reopening the database after every statement (so that every result is also
 //! checked after a restart). Errors are reported as `SQLSTATE: message`; `statement error (42P01)`
-//! matches the SQLSTATE.
+//! matches the SQLSTATE. Session settings survive the restart: SET and RESET statements are
+//! replayed on the new connection, as a client would reconnect with its settings.
 use std::path::{Path, PathBuf};
 
 use plantdb::{Connection, Database, StatementResult};
@@ -23,6 +24,8 @@ struct SltDb {
     db: Option<Database>,
     conn: Option<Connection>,
     restart: bool,
+    /// SET / RESET statements run so far (replayed after a restart).
+    settings: Vec<String>,
 }
 
 impl SltDb {
@@ -34,6 +37,7 @@ impl SltDb {
             db: Some(db),
             conn: Some(conn),
             restart,
+            settings: Vec::new(),
         }
     }
 
@@ -43,7 +47,11 @@ impl SltDb {
             db.close().expect("close database");
         }
         let db = Database::open(&self.dir).expect("reopen database");
-        self.conn = Some(db.connect());
+        let mut conn = db.connect();
+        for s in &self.settings {
+            conn.execute(s).expect("replay a setting");
+        }
+        self.conn = Some(conn);
         self.db = Some(db);
     }
 }
@@ -64,6 +72,10 @@ impl sqllogictest::DB for SltDb {
     fn run(&mut self, sql: &str) -> Result<DBOutput<DefaultColumnType>, SltError> {
         let conn = self.conn.as_mut().expect("connection");
         let results = conn.execute(sql).map_err(SltError)?;
+        let head = sql.trim_start().to_ascii_uppercase();
+        if head.starts_with("SET ") || head.starts_with("RESET ") {
+            self.settings.push(sql.to_string());
+        }
         let ctx = conn.session().eval_context();
         let mut out = DBOutput::StatementComplete(0);
         let mut wrote = false;
@@ -104,7 +116,12 @@ impl sqllogictest::DB for SltDb {
                 _ => wrote = true,
             }
         }
-        if self.restart && wrote {
+        // Inside a transaction block the restart waits for its end (it would roll it back).
+        let idle = matches!(
+            self.conn.as_mut().map(|c| c.session().tx_status()),
+            Some(plantdb::query::session::TxStatus::Idle)
+        );
+        if self.restart && wrote && idle {
             self.reopen();
         }
         Ok(out)

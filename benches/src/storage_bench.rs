@@ -56,6 +56,7 @@ pub fn schema_of(t: &Table) -> TableSchema {
                 role,
                 nullable: role == ColumnRole::Field,
                 default: None,
+                fill: None,
             }
         })
         .collect();

@@ -32,6 +32,12 @@ pub mod sqlstate {
     pub const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
     /// 2201B
     pub const INVALID_REGULAR_EXPRESSION: &str = "2201B";
+    /// 22013
+    pub const INVALID_PRECEDING_OR_FOLLOWING_SIZE: &str = "22013";
+    /// 2201W
+    pub const INVALID_ROW_COUNT_IN_LIMIT_CLAUSE: &str = "2201W";
+    /// 2201X
+    pub const INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE: &str = "2201X";
     /// 22000
     pub const DATA_EXCEPTION: &str = "22000";
     /// 23502
@@ -42,6 +48,8 @@ pub mod sqlstate {
     pub const ACTIVE_SQL_TRANSACTION: &str = "25001";
     /// 25P01
     pub const NO_ACTIVE_SQL_TRANSACTION: &str = "25P01";
+    /// 55P02
+    pub const CANT_CHANGE_RUNTIME_PARAM: &str = "55P02";
     /// 25P02
     pub const IN_FAILED_SQL_TRANSACTION: &str = "25P02";
     /// 25006

@@ -26,6 +26,11 @@ pub struct RoleSpec {
 pub enum Command {
     /// CHECKPOINT
     Checkpoint,
+    /// VACUUM [FULL | FREEZE | VERBOSE | ANALYZE | (options)] [table, ...]
+    Vacuum {
+        /// The tables named (all when empty).
+        tables: Vec<String>,
+    },
     /// CREATE USER / CREATE ROLE
     CreateRole(RoleSpec),
     /// ALTER USER / ALTER ROLE
@@ -182,6 +187,14 @@ fn parse_one(text: &str, offset: usize) -> Result<ParsedStatement> {
                 ..base
             });
         }
+        ["VACUUM", ..] => {
+            return Ok(ParsedStatement {
+                command: Some(Command::Vacuum {
+                    tables: vacuum_tables(&sig[1..]),
+                }),
+                ..base
+            });
+        }
         ["CREATE", "USER" | "ROLE", ..] | ["ALTER", "USER" | "ROLE", ..] | ["DROP", "USER" | "ROLE", ..] => {
             return Ok(ParsedStatement {
                 command: Some(parse_role(&sig, text, offset)?),
@@ -241,6 +254,40 @@ fn parse_one(text: &str, offset: usize) -> Result<ParsedStatement> {
         text,
         ..base
     })
+}
+
+/// The table names of a PostgreSQL VACUUM (options and column lists skipped; the last part of a
+/// qualified name).
+fn vacuum_tables(sig: &[&TokenWithSpan]) -> Vec<String> {
+    const OPTIONS: [&str; 5] = ["FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE"];
+    let mut tables: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    let mut after_dot = false;
+    for t in sig {
+        match &t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            Token::Period => after_dot = true,
+            Token::Word(w)
+                if tables.is_empty()
+                    && w.quote_style.is_none()
+                    && OPTIONS.iter().any(|o| w.value.eq_ignore_ascii_case(o)) => {}
+            Token::Word(w) => {
+                let name = match w.quote_style {
+                    Some(_) => w.value.clone(),
+                    None => w.value.to_ascii_lowercase(),
+                };
+                match (after_dot, tables.last_mut()) {
+                    (true, Some(last)) => *last = name,
+                    _ => tables.push(name),
+                }
+                after_dot = false;
+            }
+            _ => {}
+        }
+    }
+    tables
 }
 
 fn parse_role(sig: &[&TokenWithSpan], text: &str, offset: usize) -> Result<Command> {

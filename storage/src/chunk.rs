@@ -343,11 +343,7 @@ pub fn merge(schema: &TableSchema, chunks: &[Arc<Chunk>]) -> Chunk {
             }
             let parts: Vec<Column> = chunks
                 .iter()
-                .map(|c| {
-                    c.field(i)
-                        .cloned()
-                        .unwrap_or_else(|| Column::nulls(def.ptype, c.rows()))
-                })
+                .map(|c| c.field(i).cloned().unwrap_or_else(|| def.missing(c.rows())))
                 .collect();
             let refs: Vec<&Column> = parts.iter().collect();
             crate::column::concat(&refs, def.ptype)

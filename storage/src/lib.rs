@@ -47,7 +47,7 @@ pub use column::{Column, ColumnVec, DictBuilder, DictVec, PhysicalType, Scalar};
 pub use engine::{BulkLoad, DeleteFilter, Engine, EngineOptions, EngineStats};
 pub use error::{Error, Result};
 pub use part::{BlockStats, StatSum};
-pub use schema::{ColumnDef, ColumnRole, DAY_US, DedupPolicy, TableOptions, TableSchema};
+pub use schema::{ColumnDef, ColumnRole, DAY_US, DedupPolicy, Fill, TableOptions, TableSchema};
 pub use series::SeriesIndex;
 pub use snapshot::{LastRow, Piece, PieceData, ScanSpec, TableSnapshot};
 pub use wal::Durability;

@@ -1,7 +1,7 @@
 //! Table definitions as the store sees them: columns with a physical type and a role.
 use serde::{Deserialize, Serialize};
 
-use crate::column::PhysicalType;
+use crate::column::{Column, ColumnVec, DictVec, PhysicalType};
 use crate::error::{Error, Result};
 
 /// What a column is for.
@@ -31,6 +31,40 @@ pub struct ColumnDef {
     /// Default expression, opaque to the store (SQL text).
     #[serde(default)]
     pub default: Option<String>,
+    /// The value of this column in rows stored before it was added (ALTER TABLE ... ADD COLUMN
+    /// with a DEFAULT); `None` reads them as NULL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Fill>,
+}
+
+/// A constant stored value (of a column's physical type).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Fill {
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int64(i64),
+    /// A double.
+    Float64(f64),
+    /// A byte string.
+    Bytes(Vec<u8>),
+}
+
+impl ColumnDef {
+    /// The column for `n` rows stored before the column existed: its fill value, or NULLs.
+    pub fn missing(&self, n: usize) -> Column {
+        let values = match &self.fill {
+            None => return Column::nulls(self.ptype, n),
+            Some(Fill::Bool(b)) => ColumnVec::Bool(vec![*b; n]),
+            Some(Fill::Int64(i)) => ColumnVec::Int64(vec![*i; n]),
+            Some(Fill::Float64(f)) => ColumnVec::Float64(vec![*f; n]),
+            Some(Fill::Bytes(b)) => ColumnVec::Bytes(DictVec {
+                dict: std::sync::Arc::new(vec![b.clone().into_boxed_slice()]),
+                codes: vec![0; n],
+            }),
+        };
+        Column::new(values)
+    }
 }
 
 /// Which row wins when two rows have the same series and timestamp.

@@ -233,7 +233,9 @@ impl TableSnapshot {
             return None;
         };
         let def = self.schema.columns.get(column)?;
-        if def.role != ColumnRole::Field {
+        if def.role != ColumnRole::Field
+            || (def.fill.is_some() && part.block(*group as usize, column).is_none())
+        {
             return None;
         }
         part.stats(*group as usize, column, def.ptype)
@@ -427,7 +429,12 @@ fn read_source(
             let whole = lo == 0 && hi == ts.len();
             let mut cols = Vec::with_capacity(fields.len());
             for &f in fields {
-                let c = part.read_column(g, f, schema.columns[f].ptype)?;
+                let def = &schema.columns[f];
+                let c = if def.fill.is_some() && part.block(g, f).is_none() {
+                    def.missing(ts.len())
+                } else {
+                    part.read_column(g, f, def.ptype)?
+                };
                 cols.push(if whole { c } else { c.slice(lo, hi) });
             }
             debug_assert_eq!(gm.rows as usize, ts.len());
@@ -443,7 +450,7 @@ fn read_source(
                 .iter()
                 .map(|&f| match chunk.field(f) {
                     Some(c) => c.slice(lo, hi),
-                    None => Column::nulls(schema.columns[f].ptype, hi - lo),
+                    None => schema.columns[f].missing(hi - lo),
                 })
                 .collect();
             Ok((chunk.ts[lo..hi].to_vec(), cols))

@@ -310,7 +310,7 @@ pub fn resolve(schema: &TableSchema, mut w: DecodedWrite, series_of_run: &[u32])
                 .fields
                 .get_mut(i)
                 .and_then(Option::take)
-                .unwrap_or_else(|| Column::nulls(def.ptype, series.len()))
+                .unwrap_or_else(|| def.missing(series.len()))
         })
         .collect();
     let ts = std::mem::take(&mut w.chunk.ts);

@@ -84,7 +84,32 @@ pub fn assign(b: &Binder<'_>, e: Expr, to: &DataType, column: &str) -> Result<Ex
             }
         }
     }
+    if let DataType::Varchar(Some(_)) | DataType::Bpchar(Some(_)) = to {
+        return Ok(length_checked(coerce(b, e, &DataType::Text)?, to));
+    }
     coerce(b, e, to)
+}
+
+/// Assignment to varchar(n) / char(n): too long is an error (22001) unless the excess is
+/// spaces, where an explicit cast would truncate.
+fn length_checked(e: Expr, to: &DataType) -> Expr {
+    use crate::functions::{ScalarFunction, Signature, Volatility};
+    let target = to.clone();
+    let func = ScalarFunction::strict_rows(
+        "assign",
+        Signature::exact(&[DataType::Text], to.clone()),
+        Volatility::Immutable,
+        move |ctx, args| match args.first() {
+            Some(crate::types::Value::Str(s)) => crate::types::text::parse_value(s, &target, ctx),
+            Some(v) => Ok(v.clone()),
+            None => Ok(crate::types::Value::Null),
+        },
+    );
+    Expr::Call {
+        func: std::sync::Arc::new(func),
+        args: vec![e],
+        ty: to.clone(),
+    }
 }
 
 /// Converts a condition (WHERE, HAVING, ON, CASE WHEN) to boolean.

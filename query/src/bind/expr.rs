@@ -48,13 +48,17 @@ fn number_literal(s: &str) -> Result<Expr> {
             return Ok(Expr::Literal(Value::Int(v), DataType::Int8));
         }
     }
-    let d = Decimal::parse(s).map_err(|_| {
-        QueryError::new(
-            sqlstate::INVALID_TEXT_REPRESENTATION,
-            format!("invalid numeric literal \"{s}\""),
-        )
-    })?;
-    Ok(Expr::Literal(Value::Numeric(d), DataType::Numeric(None)))
+    match Decimal::parse(s) {
+        Ok(d) => Ok(Expr::Literal(Value::Numeric(d), DataType::Numeric(None))),
+        // Beyond numeric's 38 digits (1e100): a double precision literal rather than an error.
+        Err(_) => match s.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Expr::Literal(Value::Float(f), DataType::Float8)),
+            _ => Err(QueryError::new(
+                sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                format!("numeric literal \"{s}\" is out of range"),
+            )),
+        },
+    }
 }
 
 /// The symbol of a binary operator, as registered in the function registry.
@@ -397,10 +401,10 @@ impl Binder<'_> {
                     ));
                 }
                 let (items, t) = self.unify(items, "ARRAY")?;
-                let t = match t {
-                    DataType::Array(inner) => DataType::Array(inner),
-                    t => DataType::Array(Box::new(t)),
-                };
+                if let DataType::Array(_) = t {
+                    return crate::error::unsupported("multidimensional arrays");
+                }
+                let t = DataType::Array(Box::new(t));
                 Expr::Array(items, t)
             }
             A::CompoundFieldAccess { root, access_chain } => {
@@ -419,6 +423,29 @@ impl Binder<'_> {
                             };
                             let i = coerce(self, self.expr(index, cx)?, &DataType::Int4)?;
                             base = Expr::Subscript(Box::new(base), Box::new(i), *elem);
+                        }
+                        ast::AccessExpr::Subscript(ast::Subscript::Slice {
+                            lower_bound,
+                            upper_bound,
+                            stride: None,
+                        }) => {
+                            let ty = base.ty();
+                            let DataType::Array(_) = ty else {
+                                return Err(QueryError::new(
+                                    sqlstate::DATATYPE_MISMATCH,
+                                    format!(
+                                        "cannot subscript type {ty} because it does not support subscripting"
+                                    ),
+                                ));
+                            };
+                            let bound = |b: &Option<ast::Expr>| -> Result<Expr> {
+                                match b {
+                                    Some(x) => coerce(self, self.expr(x, cx)?, &DataType::Int4),
+                                    None => Ok(Expr::null(DataType::Int4)),
+                                }
+                            };
+                            let (lo, hi) = (bound(lower_bound)?, bound(upper_bound)?);
+                            base = array_slice(base, lo, hi, lower_bound.is_none(), upper_bound.is_none());
                         }
                         ast::AccessExpr::Dot(ast::Expr::Identifier(i)) => {
                             // (composite).field: only the `*.name` form of a table reference.
@@ -508,7 +535,7 @@ impl Binder<'_> {
     }
 
     /// CURRENT_USER, CURRENT_TIMESTAMP, ... written without parentheses.
-    fn keyword_value(&self, name: &str) -> Result<Option<Expr>> {
+    pub(crate) fn keyword_value(&self, name: &str) -> Result<Option<Expr>> {
         let f = match name {
             "current_user" | "user" | "current_role" => "current_user",
             "session_user" => "session_user",
@@ -637,6 +664,9 @@ impl Binder<'_> {
                         format!("operator {op} is not supported"),
                     )
                 })?;
+                if let (Some(l), Some(r)) = (row_items(left), row_items(right)) {
+                    return self.row_compare(&sym, l, r, cx);
+                }
                 let l = self.expr(left, cx)?;
                 let r = self.expr(right, cx)?;
                 self.operator(&sym, vec![l, r])
@@ -644,12 +674,50 @@ impl Binder<'_> {
         }
     }
 
+    /// `(a, b) op (c, d)`: pairwise for = and <>, lexicographic for the orderings (NULL when a
+    /// NULL pair decides, as in PostgreSQL).
+    fn row_compare(&self, sym: &str, l: &[ast::Expr], r: &[ast::Expr], cx: &ExprCtx<'_>) -> Result<Expr> {
+        if l.len() != r.len() {
+            return Err(QueryError::new(
+                sqlstate::SYNTAX_ERROR,
+                "unequal number of entries in row expressions",
+            ));
+        }
+        let mut pairs = Vec::new();
+        for (a, b) in l.iter().zip(r) {
+            pairs.push((self.expr(a, cx)?, self.expr(b, cx)?));
+        }
+        let op = |o: &str, (a, b): &(Expr, Expr)| self.operator(o, vec![a.clone(), b.clone()]);
+        match sym {
+            "=" => Ok(Expr::And(
+                pairs.iter().map(|p| op("=", p)).collect::<Result<_>>()?,
+            )),
+            "<>" => Ok(Expr::Or(
+                pairs.iter().map(|p| op("<>", p)).collect::<Result<_>>()?,
+            )),
+            "<" | "<=" | ">" | ">=" => {
+                let strict = &sym[..1];
+                // a1 < b1 OR (a1 = b1 AND (a2 < b2 OR (a2 = b2 AND ... an op bn)))
+                let mut acc: Option<Expr> = None;
+                for (i, p) in pairs.iter().enumerate().rev() {
+                    acc = Some(match acc {
+                        None => op(if i + 1 == pairs.len() { sym } else { strict }, p)?,
+                        Some(rest) => Expr::Or(vec![op(strict, p)?, Expr::And(vec![op("=", p)?, rest])]),
+                    });
+                }
+                acc.ok_or_else(|| QueryError::new(sqlstate::SYNTAX_ERROR, "empty row expression"))
+            }
+            _ => crate::error::unsupported(format!("operator {sym} on row expressions")),
+        }
+    }
+
     fn unary(&self, op: &U, x: &ast::Expr, cx: &ExprCtx<'_>) -> Result<Expr> {
-        // Fold -<number> so that -2147483648 is an int4 literal, as in PostgreSQL.
-        if let (U::Minus, ast::Expr::Value(v)) = (op, x)
-            && let V::Number(s, _) = &v.value
+        // Fold -<number> so that -2147483648 is an int4 literal, as in PostgreSQL; nested signs
+        // fold too (-(-2147483648) is the bigint 2147483648).
+        if *op == U::Minus
+            && let Some((s, negative)) = signed_number(x, true)
         {
-            return number_literal(&format!("-{s}"));
+            return number_literal(&if negative { format!("-{s}") } else { s.to_string() });
         }
         let e = self.expr(x, cx)?;
         match op {
@@ -671,6 +739,11 @@ impl Binder<'_> {
         negated: bool,
         cx: &ExprCtx<'_>,
     ) -> Result<Expr> {
+        match (row_items(expr), target) {
+            (Some(row), ast::InTarget::List(list)) => return self.row_in_list(row, list, negated, cx),
+            (Some(row), ast::InTarget::Subquery(q)) => return self.row_in_subquery(row, q, negated, cx),
+            _ => {}
+        }
         let x = self.expr(expr, cx)?;
         match target {
             ast::InTarget::List(list) => {
@@ -710,6 +783,67 @@ impl Binder<'_> {
         }
     }
 
+    /// `(a, b) [NOT] IN ((1, 2), (3, 4))`: the disjunction of row equalities.
+    fn row_in_list(
+        &self,
+        row: &[ast::Expr],
+        list: &[ast::Expr],
+        negated: bool,
+        cx: &ExprCtx<'_>,
+    ) -> Result<Expr> {
+        let mut alts = Vec::new();
+        for item in list {
+            let items = row_items(item).ok_or_else(|| {
+                QueryError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "IN list items must be row expressions here",
+                )
+            })?;
+            alts.push(self.row_compare("=", row, items, cx)?);
+        }
+        let any = Expr::Or(alts);
+        Ok(if negated { Expr::Not(Box::new(any)) } else { any })
+    }
+
+    /// `(a, b) [NOT] IN (SELECT x, y ...)`, bound as
+    /// `CASE WHEN EXISTS (… WHERE x = a AND y = b) THEN true
+    ///       WHEN EXISTS (… WHERE (x = a AND y = b) IS NULL) THEN NULL ELSE false END`.
+    fn row_in_subquery(
+        &self,
+        row: &[ast::Expr],
+        q: &ast::Query,
+        negated: bool,
+        cx: &ExprCtx<'_>,
+    ) -> Result<Expr> {
+        let names: Vec<String> = (1..=row.len()).map(|i| format!("__in_{i}")).collect();
+        let conds: Vec<String> = names
+            .iter()
+            .zip(row)
+            .map(|(n, x)| format!("__in.{n} = ({x})"))
+            .collect();
+        let from = format!("FROM ({q}) AS __in({})", names.join(", "));
+        let cond = conds.join(" AND ");
+        let text = format!(
+            "CASE WHEN EXISTS (SELECT 1 {from} WHERE {cond}) THEN true \
+             WHEN EXISTS (SELECT 1 {from} WHERE ({cond}) IS NULL) THEN NULL ELSE false END"
+        );
+        let ast = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(&text)
+            .and_then(|mut p| p.parse_expr())
+            .map_err(|e| crate::error::internal(format!("row IN rewrite: {e}")))?;
+        let width = self.subquery(q, cx.scope)?.0.fields().len();
+        if width != row.len() {
+            let msg = if width > row.len() {
+                "subquery has too many columns"
+            } else {
+                "subquery has too few columns"
+            };
+            return Err(QueryError::new(sqlstate::SYNTAX_ERROR, msg));
+        }
+        let x = self.expr(&ast, cx)?;
+        Ok(if negated { Expr::Not(Box::new(x)) } else { x })
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn like(
         &self,
@@ -728,10 +862,14 @@ impl Binder<'_> {
             (true, true) => "!~~*",
         };
         let x = self.expr(expr, cx)?;
-        let mut p = self.expr(pattern, cx)?;
         if any {
-            return crate::error::unsupported("LIKE ANY");
+            // x LIKE ANY (array or subquery): the quantified form of the LIKE operator.
+            if escape.is_some() {
+                return crate::error::unsupported("LIKE ANY with ESCAPE");
+            }
+            return self.quantified_bound(x, op, pattern, false, cx);
         }
+        let mut p = self.expr(pattern, cx)?;
         if let Some(esc) = escape {
             let esc = self.expr(esc, cx)?;
             // Constant patterns and escapes may be expressions ('pg/_' || '%').
@@ -760,6 +898,19 @@ impl Binder<'_> {
         let sym = op_symbol(op)
             .ok_or_else(|| QueryError::new(sqlstate::FEATURE_NOT_SUPPORTED, "operator in ANY/ALL"))?;
         let l = self.expr(left, cx)?;
+        self.quantified_bound(l, &sym, right, all, cx)
+    }
+
+    /// `l sym ANY/ALL (right)` with `l` bound: a subquery or an array on the right.
+    fn quantified_bound(
+        &self,
+        l: Expr,
+        sym: &str,
+        right: &ast::Expr,
+        all: bool,
+        cx: &ExprCtx<'_>,
+    ) -> Result<Expr> {
+        let sym = sym.to_string();
         let inner = match right {
             ast::Expr::Nested(i) => &**i,
             other => other,
@@ -918,4 +1069,72 @@ fn rewrite_escape(pat: &str, esc: &str) -> Result<String> {
 pub(crate) fn function_name(n: &ast::ObjectName) -> String {
     let parts = object_name(n);
     parts.last().cloned().unwrap_or_default()
+}
+
+/// The items of a row constructor `(a, b)`.
+fn row_items(e: &ast::Expr) -> Option<&[ast::Expr]> {
+    match e {
+        ast::Expr::Tuple(items) => Some(items),
+        ast::Expr::Nested(inner) => row_items(inner),
+        _ => None,
+    }
+}
+
+/// A number literal under unary minus signs and parentheses: its text, and whether it is
+/// negative (`negative` is the parity so far).
+fn signed_number(e: &ast::Expr, negative: bool) -> Option<(&str, bool)> {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            V::Number(s, _) => Some((s.as_str(), negative)),
+            _ => None,
+        },
+        ast::Expr::Nested(inner) => signed_number(inner, negative),
+        ast::Expr::UnaryOp { op: U::Minus, expr } => signed_number(expr, !negative),
+        _ => None,
+    }
+}
+
+/// `arr[lo:hi]` (an omitted bound is the array's own): the elements whose subscripts lie in the
+/// range, renumbered from 1; NULL when a given bound is NULL.
+fn array_slice(arr: Expr, lo: Expr, hi: Expr, open_lo: bool, open_hi: bool) -> Expr {
+    use crate::functions::{ScalarFunction, Signature, Volatility};
+    let ty = arr.ty();
+    let sig = Signature::exact(&[ty.clone(), DataType::Int4, DataType::Int4], ty.clone());
+    let func = ScalarFunction::rows(
+        "array slice",
+        sig,
+        Volatility::Immutable,
+        false,
+        move |_, args| {
+            let [Value::Array(a), l, h] = args else {
+                return Ok(Value::Null);
+            };
+            let first = i64::from(a.lower);
+            let last = first + a.items.len() as i64 - 1;
+            let pick = |v: &Value, open: bool, own: i64| match (v, open) {
+                (_, true) => Some(own),
+                (Value::Int(x), false) => Some(*x),
+                _ => None,
+            };
+            let (Some(l), Some(h)) = (pick(l, open_lo, first), pick(h, open_hi, last)) else {
+                return Ok(Value::Null);
+            };
+            let (from, to) = (l.max(first), h.min(last));
+            let items = if from > to {
+                Vec::new()
+            } else {
+                a.items[(from - first) as usize..=(to - first) as usize].to_vec()
+            };
+            Ok(Value::Array(Arc::new(ArrayValue {
+                elem: a.elem.clone(),
+                lower: 1,
+                items,
+            })))
+        },
+    );
+    Expr::Call {
+        func: Arc::new(func),
+        args: vec![arr, lo, hi],
+        ty,
+    }
 }

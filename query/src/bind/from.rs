@@ -85,6 +85,7 @@ impl Binder<'_> {
             let (rplan, rscope) = self.factor_maybe_lateral(&j.relation, Some(&scope), Some(kind))?;
             let mut all = scope.clone();
             all.cols.extend(rscope.cols.iter().cloned());
+            let mut merged = Vec::new();
             let on = match constraint {
                 None | Some(JoinConstraint::None) => None,
                 Some(JoinConstraint::On(e)) => {
@@ -96,7 +97,7 @@ impl Binder<'_> {
                         .iter()
                         .map(|c| object_name(c).pop().unwrap_or_default())
                         .collect();
-                    Some(self.using(&scope, &rscope, &names, &mut all)?)
+                    Some(self.using(&scope, &rscope, &names, &mut merged)?)
                 }
                 Some(JoinConstraint::Natural) => {
                     let names: Vec<String> = rscope
@@ -108,7 +109,7 @@ impl Binder<'_> {
                     if names.is_empty() {
                         None
                     } else {
-                        Some(self.using(&scope, &rscope, &names, &mut all)?)
+                        Some(self.using(&scope, &rscope, &names, &mut merged)?)
                     }
                 }
                 Some(other) => return crate::error::unsupported(format!("join constraint {other:?}")),
@@ -159,8 +160,64 @@ impl Binder<'_> {
                 }
             };
             scope = all;
+            if !merged.is_empty() && !is_asof {
+                (plan, scope) = self.merge_using(plan, scope, kind, &merged)?;
+            }
         }
         Ok((plan, scope))
+    }
+
+    /// Puts the merged columns of USING / NATURAL first: the left value (inner and left joins),
+    /// the right value (right joins) or their COALESCE (full joins), in the common type. The
+    /// joined tables' copies stay reachable only by qualified name.
+    fn merge_using(
+        &self,
+        plan: Plan,
+        mut scope: Scope,
+        kind: JoinKind,
+        pairs: &[(usize, usize)],
+    ) -> Result<(Plan, Scope)> {
+        let mut exprs = Vec::new();
+        let mut fields = Vec::new();
+        let mut cols = Vec::new();
+        for &(l, r) in pairs {
+            let col = |i: usize| Expr::Column(i, scope.cols[i].ty.clone());
+            let (mut both, ty) = self.unify(vec![col(l), col(r)], "JOIN/USING")?;
+            let rx = both.pop().unwrap_or(Expr::null(ty.clone()));
+            let lx = both.pop().unwrap_or(Expr::null(ty.clone()));
+            exprs.push(match kind {
+                JoinKind::Right => rx,
+                JoinKind::Full => Expr::Coalesce(vec![lx, rx], ty.clone()),
+                _ => lx,
+            });
+            let name = scope.cols[l].name.clone();
+            fields.push(Field::new(name.clone(), ty.clone()));
+            cols.push(ScopeColumn {
+                qualifier: None,
+                name,
+                ty,
+                hidden: false,
+            });
+        }
+        for &(l, r) in pairs {
+            scope.cols[l].hidden = true;
+            scope.cols[r].hidden = true;
+        }
+        let input_fields = plan.fields();
+        exprs.extend(
+            input_fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| Expr::Column(i, f.ty.clone())),
+        );
+        fields.extend(input_fields);
+        cols.extend(scope.cols);
+        let plan = Plan::Project {
+            input: Box::new(plan),
+            exprs,
+            fields,
+        };
+        Ok((plan, Scope { cols }))
     }
 
     /// Whether the relation follows an `ASOF` keyword.
@@ -182,7 +239,14 @@ impl Binder<'_> {
         pos.is_some_and(|p| self.asof.contains(&p))
     }
 
-    fn using(&self, left: &Scope, right: &Scope, names: &[String], all: &mut Scope) -> Result<Expr> {
+    /// The condition of USING (names); `merged` gets the (left, right) column pairs.
+    fn using(
+        &self,
+        left: &Scope,
+        right: &Scope,
+        names: &[String],
+        merged: &mut Vec<(usize, usize)>,
+    ) -> Result<Expr> {
         let mut conds = Vec::new();
         let nleft = left.cols.len();
         for n in names {
@@ -207,10 +271,7 @@ impl Binder<'_> {
                 args: vec![a, b],
                 ty: DataType::Bool,
             });
-            // The merged column is visible unqualified once: hide the right copy.
-            if let Some(c) = all.cols.get_mut(nleft + r) {
-                c.hidden = true;
-            }
+            merged.push((l, nleft + r));
         }
         Ok(Expr::and_all(conds).unwrap_or(Expr::Literal(crate::types::Value::Bool(true), DataType::Bool)))
     }

@@ -13,6 +13,8 @@ use crate::types::{DataType, Value};
 /// Arguments of a call as written.
 struct CallArgs<'a> {
     exprs: Vec<&'a ast::Expr>,
+    /// The parameter name of each argument written `name => value` (None when positional).
+    names: Vec<Option<String>>,
     star: bool,
     distinct: bool,
     order_by: Vec<&'a ast::OrderByExpr>,
@@ -21,6 +23,7 @@ struct CallArgs<'a> {
 fn call_args(f: &ast::Function) -> Result<CallArgs<'_>> {
     let mut out = CallArgs {
         exprs: Vec::new(),
+        names: Vec::new(),
         star: false,
         distinct: false,
         order_by: Vec::new(),
@@ -29,16 +32,30 @@ fn call_args(f: &ast::Function) -> Result<CallArgs<'_>> {
         out.distinct = matches!(list.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct));
         for a in &list.args {
             match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.exprs.push(e),
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                    out.exprs.push(e);
+                    out.names.push(None);
+                }
                 FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => out.star = true,
                 FunctionArg::Named {
+                    name,
                     arg: FunctionArgExpr::Expr(e),
                     ..
+                } => {
+                    out.exprs.push(e);
+                    out.names.push(Some(super::ident(name)));
                 }
-                | FunctionArg::ExprNamed {
+                FunctionArg::ExprNamed {
+                    name,
                     arg: FunctionArgExpr::Expr(e),
                     ..
-                } => out.exprs.push(e),
+                } => {
+                    let ast::Expr::Identifier(id) = name else {
+                        return crate::error::unsupported(format!("function argument name {name}"));
+                    };
+                    out.exprs.push(e);
+                    out.names.push(Some(super::ident(id)));
+                }
                 other => return crate::error::unsupported(format!("function argument {other}")),
             }
         }
@@ -86,7 +103,30 @@ impl Binder<'_> {
             }
             return crate::error::unsupported(format!("a subquery as the argument of {name}"));
         }
+        // CURRENT_TIMESTAMP, CURRENT_USER, ... written without parentheses.
+        if matches!(f.args, FunctionArguments::None)
+            && let Some(e) = self.keyword_value(&name)?
+        {
+            return Ok(e);
+        }
         let args = call_args(f)?;
+        let defaults;
+        let args = if args.names.iter().any(Option::is_some) {
+            let (exprs, owned) = named_args(&name, &args)?;
+            defaults = owned;
+            CallArgs {
+                exprs: exprs
+                    .into_iter()
+                    .map(|e| e.map_or_else(|| &defaults[0], |i| args.exprs[i]))
+                    .collect(),
+                names: Vec::new(),
+                star: args.star,
+                distinct: args.distinct,
+                order_by: args.order_by.clone(),
+            }
+        } else {
+            args
+        };
         if f.over.is_some() {
             return self.window_call(&name, f, &args, cx);
         }
@@ -122,6 +162,10 @@ impl Binder<'_> {
                 }
                 let (items, ty) = self.unify(bound, "COALESCE")?;
                 return Ok(Expr::Coalesce(items, ty));
+            }
+            "greatest" | "least" => {
+                let (items, _) = self.unify(bound, &name.to_ascii_uppercase())?;
+                return self.call_scalar(&name, items);
             }
             "row" => return crate::error::unsupported("ROW constructors"),
             _ => {}
@@ -207,8 +251,17 @@ impl Binder<'_> {
             .map(|(a, t)| coerce(self, a, t))
             .collect::<Result<Vec<_>>>()?;
         let mut direct_values = Vec::new();
+        // percentile_cont/percentile_disc(fractions[]) give an array of percentiles.
+        let many = r.func.direct_args.len() == 1
+            && direct.len() == 1
+            && matches!(direct[0].ty(), DataType::Array(_));
         for (i, d) in direct.into_iter().enumerate() {
             let want = r.func.direct_args.get(i).cloned().unwrap_or(DataType::Float8);
+            let want = if many {
+                DataType::Array(Box::new(want))
+            } else {
+                want
+            };
             let d = coerce(self, d, &want)?;
             let v = crate::exec::eval_constant(&d, self.ctx).map_err(|_| {
                 QueryError::new(
@@ -228,7 +281,11 @@ impl Binder<'_> {
             .iter()
             .map(|k| self.sort_key(k, &inner))
             .collect::<Result<Vec<_>>>()?;
-        let ty = r.ret.clone();
+        let ty = if many {
+            DataType::Array(Box::new(r.ret.clone()))
+        } else {
+            r.ret.clone()
+        };
         let call = AggCall {
             func: r.func,
             args: agg_args,
@@ -298,9 +355,14 @@ impl Binder<'_> {
             let r = self.registry.resolve_aggregate(name, &types)?;
             (WindowKind::Aggregate(r.func, Vec::new()), r.arg_types, r.ret)
         } else {
+            let code = if self.registry.scalars(name).is_empty() {
+                sqlstate::UNDEFINED_FUNCTION
+            } else {
+                sqlstate::WRONG_OBJECT_TYPE
+            };
             return Err(QueryError::new(
-                sqlstate::UNDEFINED_FUNCTION,
-                format!("function {name} is not a window function or aggregate"),
+                code,
+                format!("OVER specified, but {name} is not a window function nor an aggregate function"),
             )
             .with_hint("OVER requires a window function or an aggregate."));
         };
@@ -378,7 +440,7 @@ impl Binder<'_> {
                 let v = crate::exec::eval_constant(&x, self.ctx)?;
                 if matches!(v, Value::Int(n) if n < 0) || v.is_null() {
                     return Err(QueryError::new(
-                        sqlstate::INVALID_PARAMETER_VALUE,
+                        sqlstate::INVALID_PRECEDING_OR_FOLLOWING_SIZE,
                         "frame starting offset must not be negative",
                     ));
                 }
@@ -413,6 +475,7 @@ impl Binder<'_> {
             Some(b) => bound(b, false)?,
             None => FrameBound::CurrentRow,
         };
+        check_frame_order(&start, &end)?;
         if units == FrameUnits::Range
             && (matches!(start, FrameBound::Preceding(_) | FrameBound::Following(_))
                 || matches!(end, FrameBound::Preceding(_) | FrameBound::Following(_)))
@@ -425,6 +488,23 @@ impl Binder<'_> {
         }
         Ok(Frame { units, start, end })
     }
+}
+
+/// A frame may not start after it ends (by the kinds of its bounds, as PostgreSQL checks).
+fn check_frame_order(start: &FrameBound, end: &FrameBound) -> Result<()> {
+    let msg = match (start, end) {
+        (FrameBound::CurrentRow, FrameBound::Preceding(_)) => {
+            "frame starting from current row cannot have preceding rows"
+        }
+        (FrameBound::Following(_), FrameBound::Preceding(_)) => {
+            "frame starting from following row cannot have preceding rows"
+        }
+        (FrameBound::Following(_), FrameBound::CurrentRow) => {
+            "frame starting from following row cannot end with current row"
+        }
+        _ => return Ok(()),
+    };
+    Err(QueryError::new(sqlstate::WINDOWING_ERROR, msg))
 }
 
 /// A sort key with PostgreSQL's NULL placement defaults.
@@ -464,4 +544,67 @@ fn same_call(a: &AggCall, b: &AggCall) -> bool {
             .iter()
             .zip(&b.order_by)
             .all(|(x, y)| x.desc == y.desc && x.nulls_first == y.nulls_first && x.expr.same(&y.expr))
+}
+
+/// Parameter names of the built-ins callable with `name => value`, and which trailing
+/// parameters may be left out (their default is 0).
+fn parameter_names(func: &str) -> Option<(&'static [&'static str], usize)> {
+    Some(match func {
+        "make_interval" => (&["years", "months", "weeks", "days", "hours", "mins", "secs"], 7),
+        "make_date" => (&["year", "month", "day"], 0),
+        "make_time" => (&["hour", "min", "sec"], 0),
+        "make_timestamp" => (&["year", "month", "mday", "hour", "min", "sec"], 0),
+        "make_timestamptz" => (&["year", "month", "mday", "hour", "min", "sec", "timezone"], 1),
+        _ => return None,
+    })
+}
+
+/// Positional arguments from a call with named ones (PostgreSQL's rules: positional first, then
+/// named, each parameter once). Each slot is an index into `args.exprs`, or `None` for the
+/// default 0 (the returned expression).
+fn named_args(func: &str, args: &CallArgs<'_>) -> Result<(Vec<Option<usize>>, Vec<ast::Expr>)> {
+    let no_such = || {
+        QueryError::new(
+            sqlstate::UNDEFINED_FUNCTION,
+            format!("function {func} with named arguments does not exist"),
+        )
+        .with_hint("No function matches the given name and argument types.")
+    };
+    let Some((params, optional)) = parameter_names(func) else {
+        return Err(no_such());
+    };
+    let mut slots: Vec<Option<usize>> = vec![None; params.len()];
+    let mut seen_named = false;
+    for (i, n) in args.names.iter().enumerate() {
+        let pos = match n {
+            None if seen_named => {
+                return Err(QueryError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "positional argument cannot follow named argument",
+                ));
+            }
+            None => i,
+            Some(n) => {
+                seen_named = true;
+                params.iter().position(|p| p == n).ok_or_else(no_such)?
+            }
+        };
+        let slot = slots.get_mut(pos).ok_or_else(no_such)?;
+        if slot.is_some() {
+            return Err(QueryError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!("argument name \"{}\" used more than once", params[pos]),
+            ));
+        }
+        *slot = Some(i);
+    }
+    // Trailing parameters left out are dropped; a left-out optional one before a given one takes 0.
+    let last = slots.iter().rposition(Option::is_some).map_or(0, |p| p + 1);
+    let first_optional = params.len() - optional;
+    if last < first_optional || slots[..first_optional].iter().any(Option::is_none) {
+        return Err(no_such());
+    }
+    slots.truncate(last);
+    let zero = ast::Expr::Value(ast::Value::Number("0".into(), false).into());
+    Ok((slots, vec![zero]))
 }

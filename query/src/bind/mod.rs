@@ -64,15 +64,13 @@ impl Scope {
     pub fn find(&self, qualifier: Option<&str>, name: &str) -> Result<Option<usize>> {
         let mut found = None;
         for (i, c) in self.cols.iter().enumerate() {
+            // Hidden columns (the copies merged by USING) answer only to a qualified name.
             let q_ok = match qualifier {
                 Some(q) => c.qualifier.as_deref() == Some(q),
-                None => true,
+                None => !c.hidden,
             };
             if q_ok && c.name == name {
                 if found.is_some() {
-                    if qualifier.is_none() && c.hidden {
-                        continue;
-                    }
                     return Err(QueryError::new(
                         sqlstate::AMBIGUOUS_COLUMN,
                         format!("column reference \"{name}\" is ambiguous"),
@@ -118,6 +116,9 @@ pub struct Binder<'a> {
     pub(crate) ctes: RefCell<Vec<HashMap<String, CteDef>>>,
     pub(crate) next_id: Cell<usize>,
     pub(crate) view_depth: Cell<usize>,
+    /// Set while binding a branch of a set operation: its untyped literals stay `unknown`, for
+    /// the set operation to resolve (`SELECT NULL UNION SELECT 1` is an integer column).
+    pub(crate) keep_unknown: Cell<bool>,
     /// Columns of the set-returning calls of the select lists being bound, innermost last.
     pub(crate) srfs: RefCell<Vec<srf::SrfColumns>>,
 }
@@ -142,6 +143,7 @@ impl<'a> Binder<'a> {
             ctes: RefCell::new(Vec::new()),
             next_id: Cell::new(0),
             view_depth: Cell::new(0),
+            keep_unknown: Cell::new(false),
             srfs: RefCell::new(Vec::new()),
         }
     }

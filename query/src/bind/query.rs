@@ -41,13 +41,15 @@ impl Binder<'_> {
         let eval = |e: &ast::Expr, what: &str| -> Result<Option<u64>> {
             let x = self.expr(e, &cx)?;
             let x = coerce(self, x, &DataType::Int8)?;
+            let code = if what == "LIMIT" {
+                sqlstate::INVALID_ROW_COUNT_IN_LIMIT_CLAUSE
+            } else {
+                sqlstate::INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE
+            };
             match crate::exec::eval_constant(&x, self.ctx)? {
                 Value::Null => Ok(None),
                 Value::Int(n) if n >= 0 => Ok(Some(n as u64)),
-                _ => Err(QueryError::new(
-                    sqlstate::INVALID_PARAMETER_VALUE,
-                    format!("{what} must not be negative"),
-                )),
+                _ => Err(QueryError::new(code, format!("{what} must not be negative"))),
             }
         };
         let mut b = Bounds::default();
@@ -149,8 +151,8 @@ impl Binder<'_> {
                 set_quantifier,
                 right,
             } => {
-                let l = self.set_expr(left)?;
-                let r = self.set_expr(right)?;
+                let l = self.set_branch(left)?;
+                let r = self.set_branch(right)?;
                 let kind = match op {
                     SetOperator::Union => SetOpKind::Union,
                     SetOperator::Intersect => SetOpKind::Intersect,
@@ -165,6 +167,16 @@ impl Binder<'_> {
             }
             other => crate::error::unsupported(format!("{other}")),
         }
+    }
+
+    /// A branch of a set operation: a plain SELECT keeps its untyped literals (VALUES resolves
+    /// its own types first, as in PostgreSQL).
+    fn set_branch(&self, e: &SetExpr) -> Result<Plan> {
+        let keep = matches!(e, SetExpr::Select(_));
+        let prev = self.keep_unknown.replace(keep);
+        let r = self.set_expr(e);
+        self.keep_unknown.set(prev);
+        r
     }
 
     /// Unifies the column types of two inputs and builds the set operation.
@@ -229,6 +241,7 @@ impl Binder<'_> {
     }
 
     fn values(&self, v: &ast::Values) -> Result<Plan> {
+        self.keep_unknown.set(false);
         let scope = Scope::default();
         let cx = ExprCtx::plain(&scope, "VALUES");
         let mut rows: Vec<Vec<Expr>> = Vec::new();
@@ -277,6 +290,13 @@ impl Binder<'_> {
     fn bind_ctes(&self, with: &ast::With) -> Result<()> {
         for cte in &with.cte_tables {
             let name = ident(&cte.alias.name);
+            let defined = self.ctes.borrow().last().is_some_and(|f| f.contains_key(&name));
+            if defined {
+                return Err(QueryError::new(
+                    sqlstate::DUPLICATE_ALIAS,
+                    format!("WITH query name \"{name}\" specified more than once"),
+                ));
+            }
             let plan = if with.recursive && references(&cte.query, &name) {
                 self.recursive_cte(&name, cte)?
             } else {
@@ -306,6 +326,15 @@ impl Binder<'_> {
                 ),
             ));
         };
+        // (The test is textual: only flag it when the other term does not recurse.)
+        if references(left, name) && !references(right, name) {
+            return Err(QueryError::new(
+                sqlstate::INVALID_RECURSION,
+                format!(
+                    "recursive reference to query \"{name}\" must not appear within its non-recursive term"
+                ),
+            ));
+        }
         let anchor = self.set_expr(left)?;
         let mut fields = rename(anchor.fields(), Some(&cte.alias))?;
         for f in fields.iter_mut() {
@@ -353,7 +382,7 @@ fn unreachable_number() -> Result<std::convert::Infallible> {
 }
 
 /// Whether a query mentions a relation called `name` (to detect recursive CTEs).
-fn references(q: &ast::Query, name: &str) -> bool {
+fn references(q: &impl std::fmt::Display, name: &str) -> bool {
     let text = q.to_string().to_ascii_lowercase();
     text.split(|c: char| !c.is_alphanumeric() && c != '_')
         .any(|w| w == name)

@@ -93,6 +93,7 @@ impl Binder<'_> {
         if s.into.is_some() {
             return crate::error::unsupported("SELECT INTO");
         }
+        let keep_unknown = self.keep_unknown.replace(false);
         let (mut plan, scope) = self.bind_from(&s.from)?;
         if let Some(w) = &s.selection {
             let pred = self.expr(w, &ExprCtx::plain(&scope, "WHERE"))?;
@@ -291,6 +292,7 @@ impl Binder<'_> {
                     predicate: h,
                 };
             }
+            self.keep_unknown.set(keep_unknown);
             return self.finish_select(
                 plan,
                 items,
@@ -301,6 +303,7 @@ impl Binder<'_> {
                 bounds,
             );
         }
+        self.keep_unknown.set(keep_unknown);
         self.finish_select(plan, items, keys, windows.into_inner(), distinct_on, s, bounds)
     }
 
@@ -315,6 +318,7 @@ impl Binder<'_> {
         s: &ast::Select,
         bounds: Bounds,
     ) -> Result<Plan> {
+        let keep_unknown = self.keep_unknown.replace(false);
         // Window functions, computed after grouping.
         if !windows.is_empty() {
             let base = plan.fields().len();
@@ -352,7 +356,7 @@ impl Binder<'_> {
             .map(|(e, n)| {
                 let mut f = Field::new(
                     n.clone(),
-                    if e.ty() == DataType::Unknown {
+                    if e.ty() == DataType::Unknown && !keep_unknown {
                         DataType::Text
                     } else {
                         e.ty()
@@ -367,9 +371,9 @@ impl Binder<'_> {
                 f
             })
             .collect();
-        // Unknown-typed outputs (bare string literals) become text.
+        // Unknown-typed outputs (bare string literals) become text, except in a set operation.
         for e in exprs.iter_mut() {
-            if e.ty() == DataType::Unknown {
+            if e.ty() == DataType::Unknown && !keep_unknown {
                 *e = super::coerce(
                     self,
                     std::mem::replace(e, Expr::null(DataType::Unknown)),
@@ -588,6 +592,11 @@ fn post_agg(e: Expr, group: &[Expr], ngroup: usize, scope: &Scope) -> Result<Exp
                 }
                 Expr::Column(i, t)
             }
+            Expr::Subquery(mut sq) if sq.correlated => {
+                let plan = std::mem::replace(&mut sq.plan, Plan::OneRow);
+                sq.plan = regroup_outer(plan, 1, group, err, scope);
+                rebuild(Expr::Subquery(sq), &mut |c| walk(c, group, ngroup, err, scope))
+            }
             other => rebuild(other, &mut |c| walk(c, group, ngroup, err, scope)),
         }
     }
@@ -597,6 +606,44 @@ fn post_agg(e: Expr, group: &[Expr], ngroup: usize, scope: &Scope) -> Result<Exp
         Some(e) => Err(e),
         None => Ok(out),
     }
+}
+
+/// A correlated subquery evaluated after GROUP BY sees the grouped row: its references to the
+/// outer query's input columns (at nesting `depth`) become references to the group keys.
+fn regroup_outer(
+    plan: Plan,
+    depth: usize,
+    group: &[Expr],
+    err: &mut Option<QueryError>,
+    scope: &Scope,
+) -> Plan {
+    crate::optimize::map_exprs(plan, &mut |e| {
+        e.transform(&mut |x| match x {
+            Expr::Outer { depth: d, index, ty } if d == depth => {
+                let key = group
+                    .iter()
+                    .position(|g| matches!(g, Expr::Column(j, _) if *j == index));
+                if key.is_none() && err.is_none() {
+                    let name = scope.cols.get(index).map_or("?", |c| c.name.as_str());
+                    *err = Some(QueryError::new(
+                        sqlstate::GROUPING_ERROR,
+                        format!("subquery uses ungrouped column \"{name}\" from outer query"),
+                    ));
+                }
+                Expr::Outer {
+                    depth: d,
+                    index: key.unwrap_or(index),
+                    ty,
+                }
+            }
+            Expr::Subquery(mut sq) if sq.correlated => {
+                let plan = std::mem::replace(&mut sq.plan, Plan::OneRow);
+                sq.plan = regroup_outer(plan, depth + 1, group, err, scope);
+                Expr::Subquery(sq)
+            }
+            x => x,
+        })
+    })
 }
 
 /// Applies `f` to the direct children of `e` (top-down rewriting helper).

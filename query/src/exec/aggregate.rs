@@ -97,12 +97,13 @@ impl AggregateOp {
                     rows = Some((0..n as u32).filter(|&i| m[i as usize]).collect());
                 }
                 if a.distinct {
+                    // array_agg collects NULLs (one per DISTINCT set); the others skip them.
+                    let skip_nulls = a.func.name != "array_agg";
                     let arg_keys = encode(&args, n, &mut interner);
                     let candidates: Vec<u32> = rows.clone().unwrap_or_else(|| (0..n as u32).collect());
                     let mut keep = Vec::new();
                     for i in candidates {
-                        // DISTINCT ignores NULL arguments, as the aggregates would.
-                        if args.iter().any(|v| v.is_null(i as usize)) {
+                        if skip_nulls && args.iter().any(|v| v.is_null(i as usize)) {
                             continue;
                         }
                         if seen[ai].insert((gids[i as usize], arg_keys.key(i as usize).to_vec())) {

@@ -383,7 +383,10 @@ pub fn run(
             Some(_) => Some(None),
         })
         .collect();
-    let stats_ok = scan.filter.is_empty() && probe_stats(aggs, &stat_cols, scan);
+    // A dedup = 'last' table may hold duplicates inside one source: its row counts and block
+    // statistics are upper bounds, so every row is read.
+    let dedup = snap.schema.options.dedup == plantdb_storage::DedupPolicy::KeepLast;
+    let stats_ok = !dedup && scan.filter.is_empty() && probe_stats(aggs, &stat_cols, scan);
     let setup = Setup {
         scan,
         snap: &snap,

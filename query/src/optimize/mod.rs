@@ -6,6 +6,7 @@ mod decorrelate;
 mod fold;
 mod prune;
 mod pushdown;
+pub(crate) use pushdown::map_exprs;
 mod scan;
 mod timeseries;
 

@@ -2,7 +2,7 @@
 //! COMMENT ON.
 use std::collections::BTreeMap;
 
-use plantdb_storage::{ColumnDef, ColumnRole, DAY_US, DedupPolicy, TableOptions, TableSchema};
+use plantdb_storage::{ColumnDef, ColumnRole, DAY_US, DedupPolicy, Fill, Scalar, TableOptions, TableSchema};
 use sqlparser::ast::{self, ColumnOption, ObjectType, SqlOption, TableConstraint};
 
 use super::{Session, StatementResult};
@@ -12,6 +12,7 @@ use crate::error::{QueryError, Result, sqlstate};
 use crate::exec::convert::physical_of;
 use crate::parse::ParsedStatement;
 use crate::types::{DataType, Interval};
+use crate::vector::Vector;
 
 fn table_name(n: &ast::ObjectName) -> Result<String> {
     let parts = object_name(n);
@@ -229,6 +230,7 @@ fn schema_for(
                 role,
                 nullable: !(c.not_null || c.primary || pk.contains(&c.name) || role == ColumnRole::Time),
                 default: c.default.clone(),
+                fill: None,
             }
         })
         .collect();
@@ -404,6 +406,12 @@ pub(super) fn create_view(
     let name = table_name(&cv.name)?;
     let catalog = s.engine.catalog();
     if catalog.tables.contains_key(&name) {
+        if !cv.or_replace {
+            return Err(QueryError::new(
+                sqlstate::DUPLICATE_TABLE,
+                format!("relation \"{name}\" already exists"),
+            ));
+        }
         return Err(QueryError::new(
             sqlstate::WRONG_OBJECT_TYPE,
             format!("\"{name}\" is not a view"),
@@ -515,6 +523,13 @@ pub(super) fn drop(
                 )
                 .with_hint("Use DROP VIEW to remove a view."));
             }
+            if is_view && catalog.tables.contains_key(&name) {
+                return Err(QueryError::new(
+                    sqlstate::WRONG_OBJECT_TYPE,
+                    format!("\"{name}\" is not a view"),
+                )
+                .with_hint("Use DROP TABLE to remove a table."));
+            }
             let what = if is_view { "view" } else { "table" };
             return Err(QueryError::new(
                 sqlstate::UNDEFINED_TABLE,
@@ -529,6 +544,44 @@ pub(super) fn drop(
     }
     s.engine.refresh_catalog()?;
     Ok(StatementResult::Command { tag: tag.into() })
+}
+
+/// The stored value of a new column's DEFAULT, which the rows already in the table take (as
+/// PostgreSQL evaluates a non-volatile default once, at ALTER TABLE time).
+fn fill_of(s: &Session, ty: &DataType, default: Option<&str>) -> Result<Option<Fill>> {
+    let Some(text) = default else {
+        return Ok(None);
+    };
+    let parsed = crate::parse::parse(&format!("SELECT {text}"))?;
+    let Some(ps) = parsed.into_iter().next() else {
+        return Err(crate::error::internal("default expression"));
+    };
+    let Some(ast::Statement::Query(q)) = &ps.stmt else {
+        return Err(crate::error::internal("default expression"));
+    };
+    let eval = s.eval_context();
+    let plan = s.plan_query(&ps, q, None, &[], &eval)?;
+    let from = plan
+        .fields()
+        .first()
+        .map(|f| f.ty.clone())
+        .unwrap_or(DataType::Text);
+    let batches = s.run_plan(&plan, eval.clone(), false)?;
+    let v = batches
+        .iter()
+        .find(|b| !b.is_empty())
+        .and_then(|b| b.columns.first().map(|c| c.value(0)))
+        .unwrap_or(crate::types::Value::Null);
+    let v = crate::types::cast::cast_value(&v, &from, ty, &eval)?;
+    let col = crate::exec::convert::to_storage(&Vector::constant(v, ty.clone(), 1), physical_of(ty))?;
+    Ok(match col.values.scalar(0) {
+        _ if col.is_null(0) => None,
+        Scalar::Null => None,
+        Scalar::Bool(b) => Some(Fill::Bool(b)),
+        Scalar::Int64(i) => Some(Fill::Int64(i)),
+        Scalar::Float64(f) => Some(Fill::Float64(f)),
+        Scalar::Bytes(b) => Some(Fill::Bytes(b.to_vec())),
+    })
 }
 
 pub(super) fn alter_table(s: &mut Session, at: &ast::AlterTable) -> Result<StatementResult> {
@@ -591,12 +644,12 @@ pub(super) fn alter_table(s: &mut Session, at: &ast::AlterTable) -> Result<State
                         }
                     }
                 }
-                if not_null && default.is_none() {
+                let fill = fill_of(s, &ty, default.as_deref())?;
+                if not_null && fill.is_none() && s.engine.storage.snapshot(&name)?.approx_rows() > 0 {
                     return Err(QueryError::new(
                         sqlstate::NOT_NULL_VIOLATION,
                         format!("column \"{cname}\" of relation \"{name}\" contains null values"),
-                    )
-                    .with_hint("Existing rows read the new column as NULL; add it without NOT NULL."));
+                    ));
                 }
                 let def = ColumnDef {
                     name: cname,
@@ -605,6 +658,7 @@ pub(super) fn alter_table(s: &mut Session, at: &ast::AlterTable) -> Result<State
                     role: ColumnRole::Field,
                     nullable: !not_null,
                     default,
+                    fill,
                 };
                 s.engine.storage.add_column(&name, def)?;
             }

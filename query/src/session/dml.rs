@@ -452,6 +452,7 @@ pub(super) fn delete(
     let cx = ExecCtx::new(shared);
     let conj = scan.filter.clone();
     let types: Vec<DataType> = table.columns.iter().map(|c| c.ty.clone()).collect();
+    let failed: std::sync::Mutex<Option<QueryError>> = std::sync::Mutex::new(None);
     let filter = |_: &plantdb_storage::TableSnapshot,
                   d: &plantdb_storage::PieceData|
      -> plantdb_storage::Result<Vec<bool>> {
@@ -476,7 +477,13 @@ pub(super) fn delete(
             }
             Ok(mask)
         };
-        eval_rows().map_err(|e| plantdb_storage::Error::InvalidBatch(format!("{}: {}", e.code, e.message)))
+        eval_rows().map_err(|e| {
+            let msg = format!("{}: {}", e.code, e.message);
+            if let Ok(mut f) = failed.lock() {
+                f.get_or_insert(e);
+            }
+            plantdb_storage::Error::InvalidBatch(msg)
+        })
     };
     let use_filter = !conj.is_empty();
     let n = s.engine.storage.delete(
@@ -485,7 +492,12 @@ pub(super) fn delete(
         scan.time.1,
         series.as_ref(),
         if use_filter { Some(&filter) } else { None },
-    )?;
+    );
+    // An error of the predicate (division by zero, a bad cast) keeps its SQLSTATE.
+    let n = match (n, failed.into_inner()) {
+        (Err(_), Ok(Some(e))) => return Err(e),
+        (n, _) => n?,
+    };
     Ok(StatementResult::Command {
         tag: format!("DELETE {n}"),
     })

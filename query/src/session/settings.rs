@@ -150,7 +150,7 @@ pub fn validate(name: &str, value: &str, known: &BTreeMap<String, String>) -> Re
     };
     if read_only(&n) {
         return Err(QueryError::new(
-            sqlstate::INVALID_PARAMETER_VALUE,
+            sqlstate::CANT_CHANGE_RUNTIME_PARAM,
             format!("parameter \"{n}\" cannot be changed"),
         ));
     }
@@ -176,6 +176,12 @@ pub fn validate(name: &str, value: &str, known: &BTreeMap<String, String>) -> Re
         },
         "datestyle" => {
             let up = v.to_ascii_uppercase();
+            const WORDS: [&str; 10] = [
+                "ISO", "SQL", "POSTGRES", "GERMAN", "MDY", "DMY", "YMD", "US", "EURO", "EUROPEAN",
+            ];
+            if up.split([',', ' ']).any(|w| !w.is_empty() && !WORDS.contains(&w)) {
+                return Err(invalid("DateStyle", &v));
+            }
             if !(up.contains("ISO") || up.trim() == "MDY" || up.trim() == "DMY" || up.trim() == "YMD") {
                 return Err(QueryError::new(
                     sqlstate::FEATURE_NOT_SUPPORTED,

@@ -53,6 +53,25 @@ fn setting_value(e: &ast::Expr) -> String {
     }
 }
 
+/// `SET TIME ZONE -5`: a number is hours east of UTC (ISO), stored in PostgreSQL's POSIX form
+/// `<-05>+05`; a string is a zone name or a POSIX offset.
+fn time_zone_value(e: &ast::Expr) -> String {
+    let v = setting_value(e);
+    let numeric = match e {
+        ast::Expr::Value(v) => matches!(v.value, ast::Value::Number(..)),
+        ast::Expr::UnaryOp { expr, .. } => {
+            matches!(&**expr, ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)))
+        }
+        _ => false,
+    };
+    match v.parse::<f64>() {
+        Ok(hours) if numeric && hours.abs() < 24.0 => {
+            crate::types::Tz::posix_name((hours * 3600.0).round() as i32)
+        }
+        _ => v,
+    }
+}
+
 pub(super) fn command(s: &mut Session, c: &Command) -> Result<StatementResult> {
     match c {
         Command::Checkpoint => {
@@ -61,6 +80,18 @@ pub(super) fn command(s: &mut Session, c: &Command) -> Result<StatementResult> {
             Ok(StatementResult::Command {
                 tag: "CHECKPOINT".into(),
             })
+        }
+        Command::Vacuum { tables } => {
+            super::roles::check_write(s, "VACUUM")?;
+            let catalog = s.engine.catalog();
+            if let Some(t) = tables.iter().find(|t| !catalog.tables.contains_key(*t)) {
+                return Err(QueryError::new(
+                    sqlstate::UNDEFINED_TABLE,
+                    format!("relation \"{t}\" does not exist"),
+                ));
+            }
+            s.engine.storage.vacuum()?;
+            Ok(StatementResult::Command { tag: "VACUUM".into() })
         }
         Command::CreateRole(spec) => super::roles::create_role(s, spec),
         Command::AlterRole(spec) => super::roles::alter_role(s, spec),
@@ -123,7 +154,7 @@ pub(super) fn utility(s: &mut Session, stmt: &S, _params: Option<&[Value]>) -> R
                 }
                 set(s, &name, &value)
             }
-            ast::Set::SetTimeZone { value, .. } => set(s, "timezone", &setting_value(value)),
+            ast::Set::SetTimeZone { value, .. } => set(s, "timezone", &time_zone_value(value)),
             ast::Set::SetNames { charset_name, .. } => set(s, "client_encoding", &charset_name.to_string()),
             ast::Set::SetTransaction { modes, .. } => {
                 for m in modes {
@@ -136,11 +167,7 @@ pub(super) fn utility(s: &mut Session, stmt: &S, _params: Option<&[Value]>) -> R
             other => crate::error::unsupported(format!("{other}")),
         },
         S::ShowVariable { variable } => {
-            let name = variable
-                .iter()
-                .map(|i| i.value.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let name = show_name(variable);
             show(s, &name)
         }
         S::Reset(r) => match &r.reset {
@@ -454,11 +481,7 @@ pub(super) fn describe(
             ))
         }
         S::ShowVariable { variable } => {
-            let name = variable
-                .iter()
-                .map(|i| i.value.clone())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let name = show_name(variable);
             let cols = if name.eq_ignore_ascii_case("all") {
                 vec!["name", "setting", "description"]
             } else {
@@ -514,5 +537,22 @@ impl Session {
     /// Removes a stored prepared statement.
     pub fn close_prepared(&mut self, name: &str) {
         self.prepared.remove(name);
+    }
+}
+
+/// The setting a SHOW names: multi-word names (TIME ZONE, TRANSACTION ISOLATION LEVEL, ...) keep
+/// their spaces; otherwise the parts form a dotted name (`SHOW plantdb.scan_aggregate`).
+fn show_name(parts: &[ast::Ident]) -> String {
+    let words: Vec<String> = parts.iter().map(|i| i.value.clone()).collect();
+    let spaced = words.join(" ");
+    let multi = [
+        "time zone",
+        "transaction isolation level",
+        "session authorization",
+    ];
+    if words.len() == 1 || multi.contains(&spaced.to_ascii_lowercase().as_str()) {
+        spaced
+    } else {
+        words.join(".")
     }
 }

@@ -163,9 +163,12 @@ pub fn cast_value(v: &Value, from: &DataType, to: &DataType, ctx: &EvalContext) 
     if from == to {
         return Ok(v.clone());
     }
-    // to string types: text output, then length rules
+    // to string types: text output (but boolean casts spell the word), then length rules
     if to.is_string() && !matches!(from, Unknown) && !from.is_string() {
-        let s = format_value(v, from, ctx).unwrap_or_default();
+        let s = match v {
+            Value::Bool(b) => b.to_string(),
+            _ => format_value(v, from, ctx).unwrap_or_default(),
+        };
         return parse_value(&s, to, ctx).or_else(|e| match to {
             Varchar(Some(n)) | Bpchar(Some(n)) => {
                 Ok(Value::str(s.chars().take(*n as usize).collect::<String>()))
@@ -175,6 +178,10 @@ pub fn cast_value(v: &Value, from: &DataType, to: &DataType, ctx: &EvalContext) 
     }
     if from.is_string() {
         let s = match v {
+            // char(n) loses its padding when it becomes another string type.
+            Value::Str(s) if matches!(from, Bpchar(_)) && !matches!(to, Bpchar(_)) => {
+                s.trim_end_matches(' ').to_string()
+            }
             Value::Str(s) => s.to_string(),
             Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
             other => format_value(other, from, ctx).unwrap_or_default(),
@@ -324,7 +331,11 @@ pub fn cast_vector(v: &Vector, to: &DataType, ctx: &EvalContext) -> Result<Vecto
     }
     // Same physical form and no checks needed: just retag.
     let retag = match (from, to) {
-        (a, b) if a.is_string() && matches!(b, DataType::Text | DataType::Varchar(None) | DataType::Name) => {
+        (a, b)
+            if a.is_string()
+                && !matches!(a, DataType::Bpchar(_))
+                && matches!(b, DataType::Text | DataType::Varchar(None) | DataType::Name) =>
+        {
             true
         }
         (DataType::Int2, DataType::Int4 | DataType::Int8) | (DataType::Int4, DataType::Int8) => true,

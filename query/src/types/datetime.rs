@@ -68,7 +68,9 @@ pub enum Tz {
 }
 
 impl Tz {
-    /// Looks up `UTC`, `Europe/Berlin`, `+02:00`, `-5`, ... (POSIX-style `UTC+3` not supported).
+    /// Looks up `UTC`, `Europe/Berlin`, or a POSIX-style offset: `+02:00`, `UTC+3`, `<-05>+05`.
+    /// As in PostgreSQL, POSIX offsets count hours west of Greenwich (`UTC+3` is three hours
+    /// behind UTC).
     pub fn parse(name: &str) -> Option<Tz> {
         let n = name.trim();
         let lower = n.to_ascii_lowercase();
@@ -78,10 +80,40 @@ impl Tz {
         ) {
             return Some(Tz::Utc);
         }
+        let fixed = |west: i32| Some(if west == 0 { Tz::Utc } else { Tz::Fixed(-west) });
         if let Some(off) = parse_offset(n) {
-            return Some(if off == 0 { Tz::Utc } else { Tz::Fixed(off) });
+            return fixed(off);
         }
-        jiff::tz::TimeZone::get(n).ok().map(Tz::Named)
+        if let Ok(z) = jiff::tz::TimeZone::get(n) {
+            return Some(Tz::Named(z));
+        }
+        // <abbreviation>offset, or a 3+ letter abbreviation followed by an offset.
+        let rest = match n.strip_prefix('<') {
+            Some(r) => &r[r.find('>')? + 1..],
+            None => {
+                let letters = n.find(['+', '-'])?;
+                if letters < 3 || !n[..letters].bytes().all(|b| b.is_ascii_alphabetic()) {
+                    return None;
+                }
+                &n[letters..]
+            }
+        };
+        fixed(parse_offset(rest)?)
+    }
+
+    /// The POSIX name PostgreSQL stores for an ISO offset (seconds east): `<+05:30>-05:30`.
+    pub fn posix_name(east: i32) -> String {
+        let hm = |s: i32| {
+            let a = s.abs();
+            let (h, m) = (a / 3600, a % 3600 / 60);
+            if m == 0 {
+                format!("{h:02}")
+            } else {
+                format!("{h:02}:{m:02}")
+            }
+        };
+        let (abbr, posix) = if east < 0 { ('-', '+') } else { ('+', '-') };
+        format!("<{abbr}{}>{posix}{}", hm(east), hm(east))
     }
 
     /// Offset from UTC in seconds at the UTC instant `us`.
@@ -228,6 +260,49 @@ pub fn parse_date_part(s: &str) -> Option<i64> {
     Some(days_from_civil(y, m as u32, d as u32))
 }
 
+/// Whether a date/time literal is well formed but has a field out of range (month 13,
+/// February 30, hour 25): PostgreSQL reports those as 22008 rather than 22007.
+pub fn fields_out_of_range(s: &str) -> bool {
+    let s = s.trim();
+    let (date, rest) = match s.find([' ', 'T', 't']) {
+        Some(i) => (&s[..i], s[i + 1..].trim()),
+        None => (s, ""),
+    };
+    let parts: Vec<&str> = date.split(['-', '/']).collect();
+    let date_bad = match parts[..] {
+        [y, m, d] => match (num(y), num(m), num(d)) {
+            (Some(y), Some(m), Some(d)) => {
+                !(1..=12).contains(&m) || d < 1 || d > i64::from(days_in_month(y, m as u32))
+            }
+            _ => return false,
+        },
+        [t] if t.contains(':') => return time_out_of_range(t),
+        _ => return false,
+    };
+    date_bad || (!rest.is_empty() && time_out_of_range(split_zone(rest).0))
+}
+
+fn time_out_of_range(t: &str) -> bool {
+    let nums: Option<Vec<i64>> = t
+        .split(':')
+        .map(|p| num(p.split('.').next().unwrap_or(p)))
+        .collect();
+    match nums.as_deref() {
+        Some([h, m]) => *h > 24 || *m > 59,
+        Some([h, m, s]) => *h > 24 || *m > 59 || *s > 60,
+        _ => false,
+    }
+}
+
+/// `HHMMSS` / `HHMM` (as in `20260105 101112`) as `HH:MM:SS`; other text unchanged.
+fn colon_time(t: &str) -> String {
+    if !t.bytes().all(|b| b.is_ascii_digit()) || !matches!(t.len(), 4 | 6) {
+        return t.to_string();
+    }
+    let pairs: Vec<&str> = (0..t.len()).step_by(2).map(|i| &t[i..i + 2]).collect();
+    pairs.join(":")
+}
+
 /// Parses `HH:MM[:SS[.ffffff]]` into µs (24:00:00 allowed).
 pub fn parse_time_part(s: &str) -> Option<i64> {
     let parts: Vec<&str> = s.split(':').collect();
@@ -288,7 +363,7 @@ pub fn parse_datetime(s: &str) -> Option<Parsed> {
     let time_us = if time.is_empty() {
         0
     } else {
-        parse_time_part(time)?
+        parse_time_part(&colon_time(time))?
     };
     let zone = match zone.trim() {
         "" => ZoneSpec::None,

@@ -20,6 +20,12 @@ fn invalid(ty: &DataType, s: &str) -> QueryError {
     };
     let code = match ty {
         DataType::Date | DataType::Timestamp | DataType::Timestamptz | DataType::Time => {
+            if super::datetime::fields_out_of_range(s) {
+                return QueryError::new(
+                    sqlstate::DATETIME_FIELD_OVERFLOW,
+                    format!("date/time field value out of range: \"{s}\""),
+                );
+            }
             sqlstate::INVALID_DATETIME_FORMAT
         }
         _ => sqlstate::INVALID_TEXT_REPRESENTATION,
@@ -187,7 +193,7 @@ pub fn parse_bytea(s: &str) -> Result<Vec<u8>> {
         let h: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
         if !h.len().is_multiple_of(2) {
             return Err(QueryError::new(
-                sqlstate::INVALID_TEXT_REPRESENTATION,
+                sqlstate::INVALID_PARAMETER_VALUE,
                 "invalid hexadecimal data: odd number of digits",
             ));
         }

@@ -283,7 +283,7 @@ impl Engine {
         Ok(())
     }
 
-    /// Appends a field column to a table; existing rows read it as NULL.
+    /// Appends a field column to a table; existing rows read it as its fill value (or NULL).
     pub fn add_column(&self, name: &str, column: ColumnDef) -> Result<Arc<TableSchema>> {
         self.inner.check_poisoned()?;
         let _m = self.inner.maintenance.lock().map_err(|_| lock_err())?;
@@ -303,6 +303,15 @@ impl Engine {
             table_id: entry.schema.id,
             column: column.clone(),
         }])?;
+        // Cached last rows take the new column's fill value, as the rows they describe do.
+        let fill = column.missing(1).scalar(0);
+        let width = entry.schema.columns.len() + 1;
+        if let Ok(mut c) = entry.shared.last.lock() {
+            for r in c.rows.values_mut() {
+                r.values.resize(width - 1, crate::column::Scalar::Null);
+                r.values.push(fill.clone());
+            }
+        }
         let mut schema = (*entry.schema).clone();
         schema.columns.push(column);
         self.replace_schema(entry, schema)

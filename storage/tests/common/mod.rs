@@ -23,6 +23,7 @@ pub fn col(name: &str, ptype: PhysicalType, role: ColumnRole, nullable: bool) ->
         role,
         nullable,
         default: None,
+        fill: None,
     }
 }
 

@@ -169,6 +169,29 @@ impl BigUint {
         (q, r)
     }
 
+    /// ⌊self / 10^k⌋ (limb shifts and one small division).
+    pub(crate) fn div_pow10(&self, k: u32) -> BigUint {
+        let limbs = (k / 9) as usize;
+        if limbs >= self.0.len() {
+            return BigUint::zero();
+        }
+        let shifted = BigUint(self.0[limbs..].to_vec());
+        shifted.divrem_small(10u64.pow(k % 9)).0
+    }
+
+    /// self / 10^k rounded half up.
+    pub(crate) fn div_pow10_round(&self, k: u32) -> BigUint {
+        if k == 0 {
+            return self.clone();
+        }
+        let (q, last) = self.div_pow10(k - 1).divrem_small(10);
+        if last >= 5 {
+            q.add(&BigUint::from_u128(1))
+        } else {
+            q
+        }
+    }
+
     /// Division rounded half up.
     pub(crate) fn div_round(&self, d: &BigUint) -> BigUint {
         let (q, r) = self.divrem(d);
@@ -273,10 +296,9 @@ impl BigDec {
         if s >= self.scale {
             return self.upscale(s);
         }
-        let d = BigUint::pow10(self.scale - s);
         BigDec {
             neg: self.neg,
-            mag: self.mag.div_round(&d),
+            mag: self.mag.div_pow10_round(self.scale - s),
             scale: s,
         }
         .norm_sign()
@@ -411,6 +433,7 @@ pub(crate) fn nbase_weight(x: Decimal) -> i64 {
 
 /// Square root rounded to `rscale` digits.
 pub(crate) fn sqrt(x: Decimal, rscale: u32) -> Result<Decimal> {
+    let rscale = rscale.min(MAX_RSCALE);
     sqrt_big(&BigDec::from_dec(x), rscale).to_dec()
 }
 
@@ -421,7 +444,7 @@ pub(crate) fn sqrt_big(x: &BigDec, rscale: u32) -> BigDec {
     let n = if target >= x.scale {
         x.mag.mul_pow10(target - x.scale)
     } else {
-        x.mag.divrem(&BigUint::pow10(x.scale - target)).0
+        x.mag.div_pow10(x.scale - target)
     };
     let r = n.isqrt();
     BigDec {
@@ -517,7 +540,7 @@ fn exp_fx(x: &BigDec, w: u32) -> BigDec {
     }
     .round_to(w);
     // Split into integer and fractional parts.
-    let int_part = ax.mag.divrem(&BigUint::pow10(w)).0;
+    let int_part = ax.mag.div_pow10(w);
     let n = int_part.to_u128().unwrap_or(u128::MAX);
     let frac = ax.sub(&BigDec {
         neg: false,
@@ -599,11 +622,18 @@ fn ln_reduced(y: &BigDec, w: u32) -> BigDec {
     }
 }
 
+/// Largest result scale computed: [`Decimal`] keeps at most 38 digits after the point.
+pub(crate) const MAX_RSCALE: u32 = 38;
+
 /// `exp(numeric)` rounded to `rscale`.
 pub(crate) fn exp(x: Decimal, rscale: u32) -> Result<Decimal> {
+    let rscale = rscale.min(MAX_RSCALE);
     let d = (x.to_f64() * std::f64::consts::LOG10_E).abs();
     if d > 40.0 && x.signum() > 0 {
         return Err(dec_err(DecimalError::Overflow));
+    }
+    if d > f64::from(rscale) + 2.0 && x.signum() < 0 {
+        return Ok(Decimal::new(0, rscale));
     }
     let w = rscale + d.ceil() as u32 + 12;
     exp_fx(&BigDec::from_dec(x), w).round_to(rscale).to_dec()
@@ -611,12 +641,14 @@ pub(crate) fn exp(x: Decimal, rscale: u32) -> Result<Decimal> {
 
 /// `ln(numeric)` rounded to `rscale`.
 pub(crate) fn ln(x: Decimal, rscale: u32) -> Result<Decimal> {
+    let rscale = rscale.min(MAX_RSCALE);
     let w = rscale + 12;
     ln_fx(&BigDec::from_dec(x), w).round_to(rscale).to_dec()
 }
 
 /// `log(b, x)` rounded to `rscale`.
 pub(crate) fn log(b: Decimal, x: Decimal, rscale: u32) -> Result<Decimal> {
+    let rscale = rscale.min(MAX_RSCALE);
     let extra = estimate_ln_dweight(b).unsigned_abs() + estimate_ln_dweight(x).unsigned_abs();
     let w = rscale + 16 + extra as u32;
     let lb = ln_fx(&BigDec::from_dec(b), w);
@@ -638,19 +670,34 @@ pub(crate) fn power(b: Decimal, e: Decimal) -> Result<Decimal> {
     }
     #[allow(clippy::approx_constant)]
     let val = (approx * 0.434294481903252).clamp(-2000.0, 2000.0);
+    if val > 38.0 {
+        return Err(dec_err(DecimalError::Overflow));
+    }
     let rscale = (16 - val as i64)
         .max(i64::from(b.scale()))
         .max(i64::from(e.scale()))
-        .clamp(0, 1000) as u32;
+        .clamp(0, i64::from(MAX_RSCALE)) as u32;
+    if val < -(f64::from(rscale) + 2.0) {
+        return Ok(Decimal::new(0, rscale));
+    }
     let e_digits = e.trunc(0).mantissa().unsigned_abs().to_string().len() as u32;
     let w = rscale + val.abs().ceil() as u32 + e_digits + 14;
     let lb = ln_fx(&BigDec::from_dec(b), w);
     let arg = lb.mul(&BigDec::from_dec(e)).round_to(w);
+    // |arg| ≥ 100: e^arg is beyond 38 digits either way.
+    if arg.mag.num_digits() as i64 - i64::from(arg.scale) > 2 {
+        return if arg.neg {
+            Ok(Decimal::new(0, rscale))
+        } else {
+            Err(dec_err(DecimalError::Overflow))
+        };
+    }
     exp_fx(&arg, w).round_to(rscale).to_dec()
 }
 
 /// `b ^ n` for an integer exponent, rounded to `rscale`.
 pub(crate) fn power_int(b: Decimal, n: i64, rscale: u32) -> Result<Decimal> {
+    let rscale = rscale.min(MAX_RSCALE);
     if n == 0 {
         return Ok(Decimal::new(10i128.pow(rscale.min(37)), rscale.min(37)));
     }

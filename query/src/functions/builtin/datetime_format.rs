@@ -657,6 +657,12 @@ fn parse_with(nodes: &[Node], input: &str) -> Result<Parsed> {
                         let start = i;
                         let v = read_num(&s, &mut i, 3, key, false)?;
                         let digits = (i - start) as u32;
+                        if digits > 3 {
+                            return Err(qerr(
+                                sqlstate::DATETIME_FIELD_OVERFLOW,
+                                format!("date/time field value out of range: \"{input}\""),
+                            ));
+                        }
                         p.usec = v * 10i64.pow(3 - digits) * 1000;
                     }
                     "US" | "FF1" | "FF2" | "FF3" | "FF4" | "FF5" | "FF6" => {
@@ -664,6 +670,12 @@ fn parse_with(nodes: &[Node], input: &str) -> Result<Parsed> {
                         let max = if k == "US" { 6 } else { k[2..].parse().unwrap_or(6) };
                         let v = read_num(&s, &mut i, max, key, false)?;
                         let digits = (i - start) as u32;
+                        if digits > max as u32 {
+                            return Err(qerr(
+                                sqlstate::DATETIME_FIELD_OVERFLOW,
+                                format!("date/time field value out of range: \"{input}\""),
+                            ));
+                        }
                         p.usec = v * 10i64.pow(6 - digits);
                     }
                     "AM" | "PM" | "A.M." | "P.M." => {

@@ -74,6 +74,19 @@ pub(crate) fn dec_err(e: crate::types::numeric::DecimalError) -> QueryError {
     crate::types::cast::numeric_error(e)
 }
 
+/// Exact numeric product reduced to 38 digits (the fraction is rounded to fit; an integer
+/// part beyond 38 digits is an overflow).
+pub(crate) fn dec_mul(a: Decimal, b: Decimal) -> Result<Decimal> {
+    if let Some(m) = a.mantissa().checked_mul(b.mantissa())
+        && m.unsigned_abs() < 10u128.pow(38)
+        && a.scale() + b.scale() <= 38
+    {
+        return Ok(Decimal::new(m, a.scale() + b.scale()));
+    }
+    use crate::functions::builtin::bignum::BigDec;
+    BigDec::from_dec(a).mul(&BigDec::from_dec(b)).to_dec()
+}
+
 /// Checks that an integer fits `ty` (int2/int4/int8).
 #[inline]
 pub(crate) fn check_int(v: i64, ty: &DataType) -> Result<i64> {

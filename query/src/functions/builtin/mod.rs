@@ -10,6 +10,7 @@ pub(crate) mod datetime;
 pub(crate) mod datetime_format;
 pub(crate) mod kernels;
 pub(crate) mod math;
+pub(crate) mod number_format;
 pub(crate) mod operators;
 pub(crate) mod regex;
 pub(crate) mod string;
@@ -27,6 +28,7 @@ pub fn register(r: &mut Registry) {
     math::register(r);
     datetime::register(r);
     datetime_format::register(r);
+    number_format::register(r);
     string::register(r);
     regex::register(r);
     conditional::register(r);

@@ -189,25 +189,35 @@ fn trim(s: &str, set: &str, left: bool, right: bool) -> String {
     out.to_string()
 }
 
-fn pad(s: &str, len: i64, fill: &str, left: bool) -> String {
+/// lpad/rpad. As in PostgreSQL, a result that could need more than 1 GB (4 bytes per
+/// character) is 54000 even when the string is shorter.
+fn pad(s: &str, len: i64, fill: &str, left: bool) -> Result<String> {
     if len <= 0 {
-        return String::new();
+        return Ok(String::new());
     }
-    let len = len.min(i64::from(u32::MAX / 4)) as usize;
     let cs = chars(s);
-    if cs.len() >= len {
-        return cs[..len].iter().collect();
-    }
     let f = chars(fill);
-    if f.is_empty() {
-        return s.to_string();
+    let len = if f.is_empty() {
+        (cs.len() as i64).min(len)
+    } else {
+        len
+    };
+    if len * 4 + 4 > 0x3fff_ffff {
+        return Err(qerr(
+            sqlstate::PROGRAM_LIMIT_EXCEEDED,
+            "requested length too large",
+        ));
+    }
+    let len = len as usize;
+    if cs.len() >= len {
+        return Ok(cs[..len].iter().collect());
     }
     let padding: String = f.iter().cycle().take(len - cs.len()).collect();
-    if left {
+    Ok(if left {
         padding + s
     } else {
         s.to_string() + &padding
-    }
+    })
 }
 
 fn left_n(s: &str, n: i64) -> String {
@@ -566,6 +576,9 @@ fn format_fn(fmt: &str, args: &[Option<String>]) -> Result<String> {
             }
         } else if let Some(n) = num(&cs, &mut i) {
             width = Some(n as i64);
+        }
+        if width.is_some_and(|w| w > (1 << 28)) {
+            return Err(qerr(sqlstate::PROGRAM_LIMIT_EXCEEDED, "field width is too large"));
         }
         if i >= cs.len() {
             return Err(format_err("unterminated format() type specifier"));
@@ -973,10 +986,10 @@ pub(crate) fn register(r: &mut Registry) {
     }
     for (name, left) in [("lpad", true), ("rpad", false)] {
         reg_text(r, name, &[t::TEXT, t::I4], move |s, v| {
-            Ok(pad(s, int_of(&v[0]), " ", left))
+            pad(s, int_of(&v[0]), " ", left)
         });
         reg_text(r, name, &[t::TEXT, t::I4, t::TEXT], move |s, v| {
-            Ok(pad(s, int_of(&v[0]), value_str(&v[1]), left))
+            pad(s, int_of(&v[0]), value_str(&v[1]), left)
         });
     }
     reg_text(r, "left", &[t::TEXT, t::I4], |s, v| Ok(left_n(s, int_of(&v[0]))));
@@ -988,7 +1001,7 @@ pub(crate) fn register(r: &mut Registry) {
         if n <= 0 {
             return Ok(String::new());
         }
-        if (s.len() as i64).saturating_mul(n) > (1 << 30) {
+        if (s.len() as i64).saturating_mul(n) + 4 > 0x3fff_ffff {
             return Err(qerr("54000", "requested length too large"));
         }
         Ok(s.repeat(n as usize))
@@ -1021,12 +1034,14 @@ pub(crate) fn register(r: &mut Registry) {
         Signature::exact(&[t::BYTEA], t::TEXT),
         |_c, a, ret, _| text_map_text(&a[0], ret, |b| Ok(md5_hex(b).into_bytes())),
     );
-    reg_vec(
-        r,
-        "starts_with",
-        Signature::exact(&[t::TEXT, t::TEXT], t::BOOL),
-        |_c, a, ret, len| text_bool_with(a, ret, len, |s, v| Ok(s.starts_with(value_str(&v[0])))),
-    );
+    for name in ["starts_with", "^@"] {
+        reg_vec(
+            r,
+            name,
+            Signature::exact(&[t::TEXT, t::TEXT], t::BOOL),
+            |_c, a, ret, len| text_bool_with(a, ret, len, |s, v| Ok(s.starts_with(value_str(&v[0])))),
+        );
+    }
     reg_vec(
         r,
         "to_hex",

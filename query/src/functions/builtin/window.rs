@@ -120,7 +120,7 @@ pub(crate) fn register(r: &mut Registry) {
             }
             let buckets = int_of(&b);
             if buckets <= 0 {
-                return Err(qerr("2201W", "argument of ntile must be greater than zero"));
+                return Err(qerr("22014", "argument of ntile must be greater than zero"));
             }
             let buckets = buckets as usize;
             let per = n / buckets;
@@ -197,7 +197,7 @@ pub(crate) fn register(r: &mut Registry) {
                 }
                 let k = int_of(&nv);
                 if k <= 0 {
-                    return Err(qerr("2201W", "argument of nth_value must be greater than zero"));
+                    return Err(qerr("22016", "argument of nth_value must be greater than zero"));
                 }
                 let idx = s + (k as usize - 1);
                 out.push(if idx < e {

@@ -22,6 +22,8 @@ enum Kind {
 struct OrderedSet {
     kind: Kind,
     fraction: Value,
+    /// Element type of the result (the aggregated argument's, for arrays of percentiles).
+    elem: DataType,
     v: Vec<Vec<Value>>,
 }
 
@@ -75,7 +77,34 @@ impl Accumulator for OrderedSet {
     }
 
     fn value(&self, g: usize) -> Result<Value> {
-        let p = match (self.kind, &self.fraction) {
+        // An array of fractions gives the array of their percentiles (NULL when no rows).
+        if let Value::Array(a) = &self.fraction {
+            if self.v.get(g).is_none_or(Vec::is_empty) {
+                return Ok(Value::Null);
+            }
+            let mut items = Vec::with_capacity(a.items.len());
+            for f in &a.items {
+                items.push(self.percentile(g, f)?);
+            }
+            return Ok(Value::Array(std::sync::Arc::new(
+                crate::types::value::ArrayValue {
+                    elem: self.elem.clone(),
+                    lower: a.lower,
+                    items,
+                },
+            )));
+        }
+        self.percentile(g, &self.fraction)
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+impl OrderedSet {
+    fn percentile(&self, g: usize, fraction: &Value) -> Result<Value> {
+        let p = match (self.kind, fraction) {
             (Kind::Mode, _) => 0.0,
             (_, Value::Null) => return Ok(Value::Null),
             (_, f) => {
@@ -122,10 +151,6 @@ impl Accumulator for OrderedSet {
             }
         })
     }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
 }
 
 fn agg(name: &str, sig: Signature, kind: Kind, direct: Vec<DataType>) -> AggregateFunction {
@@ -133,6 +158,10 @@ fn agg(name: &str, sig: Signature, kind: Kind, direct: Vec<DataType>) -> Aggrega
         Ok(Box::new(OrderedSet {
             kind,
             fraction: spec.direct_args.first().cloned().unwrap_or(Value::Null),
+            elem: match &spec.return_type {
+                DataType::Array(e) => (**e).clone(),
+                t => t.clone(),
+            },
             v: Vec::new(),
         }))
     })

@@ -266,7 +266,7 @@ fn numeric_kernel(op: Op) -> impl Fn(&EvalContext, &[Vector], &DataType, usize) 
             let r = match op {
                 Op::Add => x.checked_add(y),
                 Op::Sub => x.checked_sub(y),
-                Op::Mul => x.checked_mul(y),
+                Op::Mul => return Ok(Value::Numeric(crate::functions::builtin::kernels::dec_mul(x, y)?)),
                 Op::Div => x.checked_div(y),
                 Op::Mod => x.checked_rem(y),
             };

@@ -106,9 +106,11 @@ fn concat_kernel(ctx: &EvalContext, args: &[Vector], ret: &DataType, len: usize)
             if const_null(a) || const_null(b) {
                 return Ok(Vector::nulls(ret.clone(), len));
             }
+            // PostgreSQL casts the non-text side to text (bool gives true/false).
             let piece = |v: &Value, ty: &DataType| -> Vec<u8> {
                 match v {
                     Value::Str(_) | Value::Bytes(_) => value_bytes(v).to_vec(),
+                    Value::Bool(b) => (if *b { "true" } else { "false" }).as_bytes().to_vec(),
                     other => to_text(other, ty, ctx).unwrap_or_default().into_bytes(),
                 }
             };

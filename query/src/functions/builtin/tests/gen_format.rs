@@ -191,6 +191,9 @@ pub(super) const CASES: &[Case] = &[
     Case { f: "to_char", args: &[("timestamptz", Some("2026-01-05 14:07:03+00")), ("text", Some("YYYY HH24 TZ tz OF TZH TZM"))], want: Want::Ok(Some("2026 15 CET cet +01 +01 00"), 25), code_only: false, tz: "Europe/Berlin" },
     Case { f: "to_timestamp", args: &[("text", Some("2026-07-05 14:07:03")), ("text", Some("YYYY-MM-DD HH24:MI:SS"))], want: Want::Ok(Some("2026-07-05 14:07:03+02"), 1184), code_only: false, tz: "Europe/Berlin" },
     Case { f: "to_char", args: &[("timestamptz", Some("2026-07-05 14:07:03+00")), ("text", Some("HH24 TZ OF TZH:TZM"))], want: Want::Ok(Some("19 IST +05:30 +05:30"), 25), code_only: false, tz: "Asia/Kolkata" },
+    Case { f: "to_timestamp", args: &[("text", Some("2026-01-05 13:00:00.123456789")), ("text", Some("YYYY-MM-DD HH24:MI:SS.MS"))], want: Want::Err("22008", "date/time field value out of range: \"2026-01-05 13:00:00.123456789\""), code_only: false, tz: "Asia/Kolkata" },
+    Case { f: "to_timestamp", args: &[("text", Some("2026-01-05 13:00:00.1234567")), ("text", Some("YYYY-MM-DD HH24:MI:SS.US"))], want: Want::Err("22008", "date/time field value out of range: \"2026-01-05 13:00:00.1234567\""), code_only: false, tz: "Asia/Kolkata" },
+    Case { f: "to_timestamp", args: &[("text", Some("2026-01-05 13:00:00.5")), ("text", Some("YYYY-MM-DD HH24:MI:SS.FF3"))], want: Want::Ok(Some("2026-01-05 13:00:00.5+05:30"), 1184), code_only: false, tz: "Asia/Kolkata" },
 ];
 
 pub(super) const AGG_CASES: &[AggCase] = &[

@@ -111,6 +111,10 @@ pub(super) const CASES: &[Case] = &[
     Case { f: "rpad", args: &[("text", Some("hi")), ("int4", Some("5")), ("text", Some(""))], want: Want::Ok(Some("hi"), 25), code_only: false, tz: "UTC" },
     Case { f: "rpad", args: &[("text", Some("hi")), ("int4", Some("-1"))], want: Want::Ok(Some(""), 25), code_only: false, tz: "UTC" },
     Case { f: "rpad", args: &[("text", Some("hé")), ("int4", Some("4")), ("text", Some("é"))], want: Want::Ok(Some("hééé"), 25), code_only: false, tz: "UTC" },
+    Case { f: "lpad", args: &[("text", Some("a")), ("int4", Some("268435455")), ("text", Some("b"))], want: Want::Err("54000", "requested length too large"), code_only: false, tz: "UTC" },
+    Case { f: "rpad", args: &[("text", Some("abc")), ("int4", Some("2147483647"))], want: Want::Err("54000", "requested length too large"), code_only: false, tz: "UTC" },
+    Case { f: "lpad", args: &[("text", Some("a")), ("int4", Some("2147483647")), ("text", Some(""))], want: Want::Ok(Some("a"), 25), code_only: false, tz: "UTC" },
+    Case { f: "repeat", args: &[("text", Some("ab")), ("int4", Some("536870910"))], want: Want::Err("54000", "requested length too large"), code_only: false, tz: "UTC" },
     Case { f: "left", args: &[("text", Some("héllo")), ("int4", Some("2"))], want: Want::Ok(Some("hé"), 25), code_only: false, tz: "UTC" },
     Case { f: "right", args: &[("text", Some("héllo")), ("int4", Some("2"))], want: Want::Ok(Some("lo"), 25), code_only: false, tz: "UTC" },
     Case { f: "left", args: &[("text", Some("héllo")), ("int4", Some("-2"))], want: Want::Ok(Some("hél"), 25), code_only: false, tz: "UTC" },
@@ -462,6 +466,9 @@ pub(super) const CASES: &[Case] = &[
     Case { f: "obj_description", args: &[("oid", Some("1259")), ("name", Some("pg_class"))], want: Want::Ok(None, 25), code_only: false, tz: "UTC" },
     Case { f: "col_description", args: &[("oid", Some("1259")), ("int4", Some("1"))], want: Want::Ok(None, 25), code_only: false, tz: "UTC" },
     Case { f: "has_table_privilege", args: &[("text", Some("pg_class")), ("text", Some("select"))], want: Want::Ok(Some("t"), 16), code_only: false, tz: "UTC" },
+    Case { f: "||", args: &[("text", Some("a")), ("bool", Some("true"))], want: Want::Ok(Some("atrue"), 25), code_only: false, tz: "UTC" },
+    Case { f: "||", args: &[("bool", Some("false")), ("text", Some("b"))], want: Want::Ok(Some("falseb"), 25), code_only: false, tz: "UTC" },
+    Case { f: "concat", args: &[("bool", Some("true")), ("text", Some("x"))], want: Want::Ok(Some("tx"), 25), code_only: false, tz: "UTC" },
 ];
 
 pub(super) const AGG_CASES: &[AggCase] = &[

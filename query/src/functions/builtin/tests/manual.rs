@@ -548,3 +548,72 @@ fn text_kernels_work_on_dictionaries_and_constants() {
     let out = (res.func.kernel)(&c, &[a, b], &res.ret, 3).unwrap();
     assert_eq!(show(&out, &res.ret), ["1", "NULL", "NULL"]);
 }
+
+#[test]
+fn system_functions() {
+    let c = ctx();
+    let call = |name: &str, args: Vec<Vector>| {
+        let types: Vec<DataType> = args.iter().map(|a| a.ty.clone()).collect();
+        let res = registry().resolve_scalar(name, &types).unwrap();
+        let out = (res.func.kernel)(&c, &args, &res.ret, 1);
+        out.map(|o| show(&o, &res.ret))
+    };
+    let text = |s: &str| Vector::constant(Value::str(s), DataType::Text, 1);
+    assert_eq!(
+        call("version", vec![]).unwrap(),
+        ["PostgreSQL 15.0 (plantdb 0.1.0) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit"]
+    );
+    assert_eq!(call("current_database", vec![]).unwrap(), ["plantdb"]);
+    assert_eq!(call("current_schema", vec![]).unwrap(), ["public"]);
+    assert_eq!(
+        call(
+            "pg_get_userbyid",
+            vec![Vector::constant(Value::Int(10), DataType::Oid, 1)]
+        )
+        .unwrap(),
+        ["plantdb"]
+    );
+    assert_eq!(
+        call(
+            "pg_get_userbyid",
+            vec![Vector::constant(Value::Int(42), DataType::Oid, 1)]
+        )
+        .unwrap(),
+        ["unknown (OID=42)"]
+    );
+    let e = call("current_setting", vec![text("nope")]).unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("42704", "unrecognized configuration parameter \"nope\"")
+    );
+    assert_eq!(
+        call("has_table_privilege", vec![text("t"), text("select")]).unwrap(),
+        ["t"]
+    );
+    assert_eq!(call("pg_backend_pid", vec![]).unwrap(), ["1"]);
+    assert_eq!(
+        call(
+            "pg_sleep",
+            vec![Vector::constant(Value::Float(0.01), DataType::Float8, 1)]
+        )
+        .unwrap(),
+        ["NULL"]
+    );
+    // A cancelled statement stops sleeping.
+    let cancelled = ctx();
+    cancelled.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    let res = registry()
+        .resolve_scalar("pg_sleep", &[DataType::Float8])
+        .unwrap();
+    let e = (res.func.kernel)(
+        &cancelled,
+        &[Vector::constant(Value::Float(10.0), DataType::Float8, 1)],
+        &res.ret,
+        1,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "57014");
+    let a = call("txid_current", vec![]).unwrap();
+    let b = call("txid_current", vec![]).unwrap();
+    assert_ne!(a, b);
+}

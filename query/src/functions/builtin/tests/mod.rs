@@ -1,8 +1,8 @@
 //! Tests of the built-in functions against answers obtained from PostgreSQL 15 (see
 //! `oracle/gen.py`; the `gen_*.rs` tables are generated from `oracle/*.spec`).
-mod bench;
 mod harness;
 mod manual;
+mod robust;
 
 macro_rules! oracle_tests {
     ($($m:ident),* $(,)?) => {
@@ -28,5 +28,6 @@ oracle_tests!(
     gen_datetime,
     gen_aggregate,
     gen_string,
-    gen_format
+    gen_format,
+    gen_numformat
 );

@@ -9,6 +9,7 @@ mod first_last;
 mod gapfill;
 mod liveness;
 mod lttb;
+mod periods;
 pub mod ranged;
 mod sketch;
 mod state;
@@ -24,6 +25,7 @@ pub fn register(r: &mut Registry) {
     time_weight::register(r);
     counter::register(r);
     state::register(r);
+    periods::register(r);
     liveness::register(r);
     sketch::register(r);
     lttb::register(r);

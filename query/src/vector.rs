@@ -304,7 +304,20 @@ impl Vector {
 
     /// Concatenates vectors of one type.
     pub fn concat(ty: &DataType, parts: &[Vector]) -> Vector {
-        let parts: Vec<Vector> = parts.iter().map(|p| p.clone().materialize()).collect();
+        if let [one] = parts
+            && !matches!(one.data, VectorData::Const(_))
+        {
+            return one.clone();
+        }
+        // Constants are expanded; everything else is read in place.
+        let expanded: Vec<std::borrow::Cow<'_, Vector>> = parts
+            .iter()
+            .map(|p| match p.data {
+                VectorData::Const(_) => std::borrow::Cow::Owned(p.clone().materialize()),
+                _ => std::borrow::Cow::Borrowed(p),
+            })
+            .collect();
+        let parts: Vec<&Vector> = expanded.iter().map(|p| p.as_ref()).collect();
         let total: usize = parts.iter().map(|p| p.len).sum();
         let any_null = parts.iter().any(|p| p.validity.is_some());
         let validity = any_null.then(|| {
@@ -317,47 +330,33 @@ impl Vector {
             }
             v
         });
-        let all = |f: &dyn Fn(&VectorData) -> bool| parts.iter().all(|p| f(&p.data));
-        let data = if all(&|d| matches!(d, VectorData::Bool(_))) {
-            VectorData::Bool(
-                parts
-                    .iter()
-                    .flat_map(|p| {
-                        if let VectorData::Bool(v) = &p.data {
-                            v.clone()
-                        } else {
-                            vec![]
-                        }
-                    })
-                    .collect(),
-            )
-        } else if all(&|d| matches!(d, VectorData::Int(_))) {
-            VectorData::Int(
-                parts
-                    .iter()
-                    .flat_map(|p| {
-                        if let VectorData::Int(v) = &p.data {
-                            v.clone()
-                        } else {
-                            vec![]
-                        }
-                    })
-                    .collect(),
-            )
-        } else if all(&|d| matches!(d, VectorData::Float(_))) {
-            VectorData::Float(
-                parts
-                    .iter()
-                    .flat_map(|p| {
-                        if let VectorData::Float(v) = &p.data {
-                            v.clone()
-                        } else {
-                            vec![]
-                        }
-                    })
-                    .collect(),
-            )
-        } else if all(&|d| matches!(d, VectorData::Text(_))) {
+        fn gather<T: Clone>(
+            parts: &[&Vector],
+            total: usize,
+            get: impl Fn(&VectorData) -> Option<&[T]>,
+        ) -> Option<Vec<T>> {
+            let mut out = Vec::with_capacity(total);
+            for p in parts {
+                out.extend_from_slice(get(&p.data)?);
+            }
+            Some(out)
+        }
+        let data = if let Some(v) = gather(&parts, total, |d| match d {
+            VectorData::Bool(v) => Some(&v[..]),
+            _ => None,
+        }) {
+            VectorData::Bool(v)
+        } else if let Some(v) = gather(&parts, total, |d| match d {
+            VectorData::Int(v) => Some(&v[..]),
+            _ => None,
+        }) {
+            VectorData::Int(v)
+        } else if let Some(v) = gather(&parts, total, |d| match d {
+            VectorData::Float(v) => Some(&v[..]),
+            _ => None,
+        }) {
+            VectorData::Float(v)
+        } else if parts.iter().all(|p| matches!(p.data, VectorData::Text(_))) {
             VectorData::Text(plantdb_storage::column::concat_dicts(parts.iter().filter_map(
                 |p| match &p.data {
                     VectorData::Text(d) => Some(d),
@@ -486,7 +485,17 @@ impl Batch {
         self.columns.iter().map(|c| c.value(i)).collect()
     }
 
-    /// Concatenates batches with the same column types.
+    /// Concatenates batches of the same shape, taking a lone batch as it is.
+    pub fn concat_owned(types: &[DataType], mut batches: Vec<Batch>) -> Batch {
+        if batches.len() == 1
+            && let Some(b) = batches.pop()
+        {
+            return b;
+        }
+        Batch::concat(types, &batches)
+    }
+
+    /// Concatenates batches of the same shape.
     pub fn concat(types: &[DataType], batches: &[Batch]) -> Batch {
         let len = batches.iter().map(|b| b.len).sum();
         let columns = types

@@ -361,13 +361,13 @@ impl Out {
         self.finish(at);
     }
 
-    /// CopyInResponse ('G') or CopyOutResponse ('H') in text format.
-    pub(crate) fn copy_response(&mut self, tag: u8, columns: usize) {
+    /// CopyInResponse ('G') or CopyOutResponse ('H'), in text (0) or binary (1) format.
+    pub(crate) fn copy_response(&mut self, tag: u8, columns: usize, format: u8) {
         let at = self.begin(tag);
-        self.buf.put_u8(0);
+        self.buf.put_u8(format);
         self.i16(columns as i16);
         for _ in 0..columns {
-            self.i16(0);
+            self.i16(i16::from(format));
         }
         self.finish(at);
     }

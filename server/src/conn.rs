@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use crate::Shared;
 use crate::binary;
 use crate::codec::{Body, Out, ReadError, Reader, Severity, protocol_error, utf8};
+use crate::copy_binary::BinaryCopyReader;
 use crate::rows::{RowSet, Sink, copy_out, resolve_formats, row_description, wire_type};
 use crate::startup::BoxStream;
 
@@ -82,6 +83,36 @@ enum ExecOutcome {
     Finished(String),
     Error(QueryError),
     CopyIn(Box<CopyIn>),
+}
+
+/// A COPY FROM STDIN in progress: the engine's loader, plus the decoder of binary data.
+struct CopyState {
+    copy: Box<CopyIn>,
+    binary: Option<BinaryCopyReader>,
+}
+
+impl CopyState {
+    fn new(copy: Box<CopyIn>) -> CopyState {
+        let binary = copy.is_binary().then(|| BinaryCopyReader::new(&copy));
+        CopyState { copy, binary }
+    }
+
+    fn data(&mut self, data: &[u8], ctx: &plantdb_query::context::EvalContext) -> Result<(), QueryError> {
+        match &mut self.binary {
+            Some(r) => {
+                let rows = r.feed(data, ctx)?;
+                self.copy.append_columns(rows)
+            }
+            None => self.copy.data(data),
+        }
+    }
+
+    fn finish(self) -> Result<u64, QueryError> {
+        if let Some(r) = &self.binary {
+            r.finish()?;
+        }
+        self.copy.finish()
+    }
 }
 
 /// The result of a blocking job.
@@ -355,11 +386,23 @@ impl Conn {
         T: Send + 'static,
         F: FnOnce(&mut Session, &mut Sink) -> T + Send + 'static,
     {
+        let timeout_ms = self.session()?.statement_timeout_ms();
+        // Clamped: absurd settings must not overflow the clock.
+        let deadline =
+            (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms.min(1 << 40)));
+        self.job_until(deadline, f).await
+    }
+
+    /// [`Conn::job`] with the statement's deadline given (a COPY spans several jobs).
+    async fn job_until<T, F>(&mut self, deadline: Option<Instant>, f: F) -> Result<Job<T>, End>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Session, &mut Sink) -> T + Send + 'static,
+    {
         let mut s = self
             .session
             .take()
             .ok_or_else(|| End::Fatal(QueryError::new("XX000", "session lost")))?;
-        let timeout_ms = s.statement_timeout_ms();
         let cancel = self.cancel.clone();
         // A cancel request that arrived while the session was idle is void (as in PostgreSQL).
         cancel.store(false, Ordering::SeqCst);
@@ -370,9 +413,7 @@ impl Conn {
             sink.flush();
             (s, v)
         });
-        // Clamped: absurd settings must not overflow the clock.
-        let deadline = Instant::now() + Duration::from_millis(timeout_ms.clamp(1, 1 << 40));
-        let sleep = tokio::time::sleep_until(deadline);
+        let sleep = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now));
         tokio::pin!(sleep);
         let mut tick = tokio::time::interval(Duration::from_millis(20));
         let mut timed_out = false;
@@ -396,7 +437,7 @@ impl Conn {
                     }
                     None => break,
                 },
-                _ = &mut sleep, if timeout_ms > 0 && !timed_out => {
+                _ = &mut sleep, if deadline.is_some() && !timed_out => {
                     timed_out = true;
                     cancel.store(true, Ordering::SeqCst);
                 }
@@ -483,6 +524,10 @@ impl Conn {
                 Err(Extended::Error(e, timed_out)) => {
                     self.send_error(e, timed_out);
                     self.skip_until_sync = true;
+                    // Any ERROR fails an open transaction block, including Parse and Bind errors.
+                    if let Some(s) = self.session.as_mut() {
+                        s.fail_transaction();
+                    }
                 }
                 Err(Extended::End(end)) => return Err(end),
             }
@@ -502,8 +547,11 @@ impl Conn {
                 return Ok(());
             }
         };
-        // Portals and the unnamed statement do not survive a simple Query.
+        // The unnamed portal and the unnamed statement do not survive a simple Query.
         self.portals.remove("");
+        if let Some(s) = self.session.as_mut() {
+            s.close_prepared("");
+        }
         let mut pending = Some(sql);
         let mut pieces = VecDeque::new();
         loop {
@@ -548,17 +596,31 @@ impl Conn {
     /// COPY FROM STDIN: socket reads and parsing overlap. A parser task owns the load and takes
     /// ~1 MB chunks from a bounded channel while this task keeps reading CopyData; the load
     /// commits only after CopyDone, and is dropped (leaving no rows) on any other end.
+    /// Binary COPY data is decoded here (the parser task's `CopyState`), text and CSV by the
+    /// engine. statement_timeout covers the whole COPY, waiting for the client's data included.
     async fn copy_in(&mut self, copy: Box<CopyIn>) -> Result<Result<u64, (QueryError, bool)>, End> {
-        self.out.copy_response(b'G', copy.columns());
-        let timeout_ms = self.session.as_ref().map_or(0, |s| s.statement_timeout_ms());
-        let deadline = Instant::now() + Duration::from_millis(timeout_ms.clamp(1, 1 << 40));
+        self.out
+            .copy_response(b'G', copy.columns(), u8::from(copy.is_binary()));
+        let (timeout_ms, ctx) = {
+            let s = self.session()?;
+            (s.statement_timeout_ms(), s.eval_context())
+        };
+        // Clamped: absurd settings must not overflow the clock.
+        let deadline =
+            (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms.min(1 << 40)));
+        let timeout = || {
+            (
+                QueryError::new("57014", "canceling statement due to statement timeout"),
+                true,
+            )
+        };
         let (tx, mut rx) = mpsc::channel::<CopyChunk>(4);
         let parser = tokio::task::spawn_blocking(move || {
-            let mut copy = copy;
+            let mut state = CopyState::new(copy);
             while let Some(chunk) = rx.blocking_recv() {
                 match chunk {
-                    CopyChunk::Data(data) => copy.data(&data)?,
-                    CopyChunk::Done => return copy.finish().map(Some),
+                    CopyChunk::Data(data) => state.data(&data, &ctx)?,
+                    CopyChunk::Done => return state.finish().map(Some),
                 }
             }
             Ok(None)
@@ -579,8 +641,12 @@ impl Conn {
         }
         let mut buf = BytesMut::new();
         loop {
-            let (t, body) = match self.next_message(false).await {
-                Ok(m) => m,
+            let (t, body) = match self.copy_message(deadline).await {
+                Ok(Some(m)) => m,
+                Ok(None) => {
+                    let _ = end(tx, parser, None).await;
+                    return Ok(Err(timeout()));
+                }
                 Err(e) => {
                     let _ = end(tx, parser, None).await;
                     return Err(e);
@@ -593,11 +659,8 @@ impl Conn {
                     QueryError::new("57014", "canceling statement due to user request"),
                     false,
                 ))
-            } else if timeout_ms > 0 && Instant::now() >= deadline {
-                Some((
-                    QueryError::new("57014", "canceling statement due to statement timeout"),
-                    true,
-                ))
+            } else if deadline.is_some_and(|d| Instant::now() >= d) {
+                Some(timeout())
             } else if *self.shutdown.borrow() {
                 Some((admin_shutdown(), false))
             } else {
@@ -649,6 +712,19 @@ impl Conn {
                     )));
                 }
             }
+        }
+    }
+
+    /// The next message during COPY FROM STDIN; None once `deadline` has passed.
+    async fn copy_message(&mut self, deadline: Option<Instant>) -> Result<Option<(u8, Bytes)>, End> {
+        // Pending output goes first, so that only the (cancel-safe) read races the deadline.
+        self.write_out().await?;
+        let Some(d) = deadline else {
+            return self.next_message(false).await.map(Some);
+        };
+        tokio::select! {
+            m = self.next_message(false) => m.map(Some),
+            _ = tokio::time::sleep_until(d) => Ok(None),
         }
     }
 
@@ -730,6 +806,9 @@ impl Conn {
             }
             .into());
         };
+        if let Some(ps) = &stmt.stmt {
+            self.session()?.check_not_failed(ps)?;
+        }
         if !portal.is_empty() && self.portals.contains_key(&portal) {
             return Err(QueryError::new("42P03", format!("cursor \"{portal}\" already exists")).into());
         }

@@ -7,13 +7,14 @@
 //! encoded.
 //!
 //! Supported: simple and extended query protocols (named statements and portals, portal
-//! suspension, text and binary formats), COPY FROM STDIN / TO STDOUT (text, CSV), CancelRequest,
-//! statement_timeout, idle_session_timeout and idle_in_transaction_session_timeout, SSL (rustls;
-//! SSLRequest and PostgreSQL 17 direct SSL), SCRAM-SHA-256 and SCRAM-SHA-256-PLUS
-//! authentication. Malformed input ends only the offending connection (FATAL 08P01).
+//! suspension, text and binary formats), COPY FROM STDIN / TO STDOUT (text, CSV, binary),
+//! CancelRequest, statement_timeout, idle_session_timeout and
+//! idle_in_transaction_session_timeout, SSL (rustls; SSLRequest and PostgreSQL 17 direct SSL),
+//! SCRAM-SHA-256 and SCRAM-SHA-256-PLUS authentication. Malformed input ends only the offending connection (FATAL 08P01).
 mod binary;
 mod codec;
 mod conn;
+mod copy_binary;
 pub mod psql;
 mod rows;
 mod scram;

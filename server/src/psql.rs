@@ -124,6 +124,15 @@ pub fn run_sql(
             }
             Ok(StatementResult::Command { tag }) => writeln!(out, "{tag}")?,
             Ok(StatementResult::Empty) => {}
+            Ok(StatementResult::CopyOut { options, .. })
+                if options.format == plantdb_query::session::CopyFormat::Binary =>
+            {
+                writeln!(
+                    err,
+                    "ERROR:  COPY TO STDOUT in binary format is not supported here"
+                )?;
+                return Ok(false);
+            }
             Ok(StatementResult::CopyOut {
                 options,
                 fields,

@@ -2,17 +2,17 @@
 //! Encoding runs inside the blocking job that produced the rows and streams through a [`Sink`].
 use bytes::{BufMut, BytesMut};
 use plantdb_query::context::EvalContext;
-use plantdb_query::copy::format_rows;
+use plantdb_query::copy::for_each_line;
 use plantdb_query::error::QueryError;
 use plantdb_query::plan::Field;
-use plantdb_query::session::CopyOptions;
+use plantdb_query::session::{CopyFormat, CopyOptions};
 use plantdb_query::types::DataType;
 use plantdb_query::types::text::format_value;
 use plantdb_query::vector::{Batch, Vector, VectorData};
 use tokio::sync::mpsc;
 
-use crate::binary;
 use crate::codec::Out;
+use crate::{binary, copy_binary};
 
 /// Bytes buffered before they go to the connection task.
 const CHUNK: usize = 64 * 1024;
@@ -287,7 +287,9 @@ impl RowSet {
     }
 }
 
-/// CopyOutResponse, CopyData chunks, CopyDone and the COPY tag.
+/// CopyOutResponse, CopyData messages, CopyDone and the COPY tag. Like PostgreSQL, each row
+/// (and the CSV header line) travels in its own CopyData message: psycopg parses one row per
+/// message.
 pub(crate) fn copy_out(
     sink: &mut Sink,
     options: &CopyOptions,
@@ -295,8 +297,11 @@ pub(crate) fn copy_out(
     batches: &[Batch],
     ctx: &EvalContext,
 ) -> Result<(), QueryError> {
+    if options.format == CopyFormat::Binary {
+        return copy_out_binary(sink, fields, batches, ctx);
+    }
     let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
-    sink.out.copy_response(b'H', fields.len());
+    sink.out.copy_response(b'H', fields.len(), 0);
     let mut rows = 0usize;
     let mut first = true;
     for b in batches {
@@ -304,32 +309,53 @@ pub(crate) fn copy_out(
         if sink.closed {
             break;
         }
-        // Slices keep each CopyData message moderate.
-        let mut start = 0;
-        loop {
-            let n = (b.len() - start).min(4096);
-            if n > 0 || first {
-                let part = b.slice(start, n);
-                let data = format_rows(std::slice::from_ref(&part), &names, options, ctx, first);
-                first = false;
-                if !data.is_empty() {
-                    sink.out.copy_data(&data);
-                }
-                sink.maybe_flush();
-            }
-            start += n;
-            if start >= b.len() {
-                break;
-            }
-        }
+        for_each_line(std::slice::from_ref(b), &names, options, ctx, first, |line| {
+            sink.out.copy_data(line);
+            sink.maybe_flush();
+        });
+        first = false;
         rows += b.len();
     }
     if first {
-        let data = format_rows(&[], &names, options, ctx, true);
-        if !data.is_empty() {
-            sink.out.copy_data(&data);
-        }
+        for_each_line(&[], &names, options, ctx, true, |line| sink.out.copy_data(line));
     }
+    sink.out.copy_done();
+    sink.out.command_complete(&format!("COPY {rows}"));
+    Ok(())
+}
+
+/// COPY TO STDOUT (FORMAT binary): the header travels with the first row, then one CopyData
+/// message per row and one for the trailer (as PostgreSQL sends them).
+fn copy_out_binary(
+    sink: &mut Sink,
+    fields: &[Field],
+    batches: &[Batch],
+    ctx: &EvalContext,
+) -> Result<(), QueryError> {
+    let types: Vec<DataType> = fields.iter().map(|f| wire_type(&f.ty)).collect();
+    sink.out.copy_response(b'H', fields.len(), 1);
+    let mut data = BytesMut::new();
+    copy_binary::header(&mut data);
+    let mut rows = 0usize;
+    for b in batches {
+        ctx.check_cancel()?;
+        if sink.closed {
+            break;
+        }
+        for r in 0..b.len() {
+            copy_binary::row(b, r, &types, ctx, &mut data)?;
+            sink.out.copy_data(&data);
+            data.clear();
+            sink.maybe_flush();
+        }
+        rows += b.len();
+    }
+    if !data.is_empty() {
+        sink.out.copy_data(&data);
+        data.clear();
+    }
+    data.extend_from_slice(&copy_binary::TRAILER);
+    sink.out.copy_data(&data);
     sink.out.copy_done();
     sink.out.command_complete(&format!("COPY {rows}"));
     Ok(())

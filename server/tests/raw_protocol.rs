@@ -522,3 +522,74 @@ async fn shutdown_terminates_sessions() {
     r.expect_fatal("57P01").await;
     srv.stop().await;
 }
+
+/// A simple Query drops the unnamed statement (as in PostgreSQL: Bind to "" afterwards fails
+/// with 26000), and an error in Parse or Bind inside a transaction block fails the block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simple_query_drops_unnamed_and_parse_bind_errors_fail_the_block() {
+    let srv = common::start().await;
+    let (mut r, _) = Raw::login(srv.port).await;
+    let parse = |sql: &str| {
+        let mut b = cstr("");
+        b.extend(cstr(sql));
+        b.extend(0i16.to_be_bytes());
+        msg(b'P', &b)
+    };
+    let bind_unnamed = |params: &[&[u8]]| {
+        let mut b = cstr("");
+        b.extend(cstr(""));
+        b.extend(0i16.to_be_bytes());
+        b.extend((params.len() as i16).to_be_bytes());
+        for p in params {
+            b.extend((p.len() as i32).to_be_bytes());
+            b.extend_from_slice(p);
+        }
+        b.extend(0i16.to_be_bytes());
+        msg(b'B', &b)
+    };
+    let execute = {
+        let mut b = cstr("");
+        b.extend(0i32.to_be_bytes());
+        msg(b'E', &b)
+    };
+    let sync = msg(b'S', b"");
+
+    r.send(&[parse("SELECT 1"), sync.clone()].concat()).await;
+    assert_eq!(types(&r.until_ready().await), "1Z");
+    r.send(&query(b"SELECT 2")).await;
+    r.until_ready().await;
+    r.send(&[bind_unnamed(&[]), execute.clone(), sync.clone()].concat())
+        .await;
+    let m = r.until_ready().await;
+    assert_eq!(m[0].field(b'C').as_deref(), Some("26000"), "{m:?}");
+
+    // Parse error inside BEGIN: the block is failed ('E'), later statements get 25P02.
+    r.send(&query(b"BEGIN")).await;
+    assert_eq!(ready_status(&r.until_ready().await), b'T');
+    r.send(&[parse("SELECT * FROM missing"), sync.clone()].concat())
+        .await;
+    let m = r.until_ready().await;
+    assert_eq!(m[0].field(b'C').as_deref(), Some("42P01"));
+    assert_eq!(ready_status(&m), b'E');
+    r.send(&query(b"SELECT 1")).await;
+    let m = r.until_ready().await;
+    assert_eq!(m[0].field(b'C').as_deref(), Some("25P02"));
+    r.send(&query(b"ROLLBACK")).await;
+    assert_eq!(ready_status(&r.until_ready().await), b'I');
+
+    // Bind error (a parameter that is not an integer) inside BEGIN: the same.
+    r.send(&query(b"BEGIN")).await;
+    r.until_ready().await;
+    r.send(&[parse("SELECT $1::int4"), bind_unnamed(&[b"12x"]), execute, sync].concat())
+        .await;
+    let m = r.until_ready().await;
+    let e = m.iter().find(|m| m.t == b'E').expect("an error");
+    assert_eq!(e.field(b'C').as_deref(), Some("22P02"), "{m:?}");
+    assert_eq!(ready_status(&m), b'E');
+    r.send(&query(b"SELECT 1")).await;
+    let m = r.until_ready().await;
+    assert_eq!(m[0].field(b'C').as_deref(), Some("25P02"));
+    r.send(&query(b"ROLLBACK")).await;
+    assert_eq!(ready_status(&r.until_ready().await), b'I');
+    srv.stop().await;
+}

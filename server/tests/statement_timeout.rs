@@ -50,3 +50,42 @@ async fn statement_timeout_from_startup_options() {
     assert_eq!(common::code(&e), "57014");
     srv.stop().await;
 }
+
+/// statement_timeout covers a COPY FROM STDIN as a whole, the time spent waiting for the
+/// client's data included (not only each chunk's processing); the COPY leaves no rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statement_timeout_covers_copy_in() {
+    use futures_util::SinkExt;
+    let srv = common::start().await;
+    let c = srv.client().await;
+    c.batch_execute("CREATE TABLE t (ts timestamp, n int); SET statement_timeout = '300ms'")
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let sink = c.copy_in::<_, bytes::Bytes>("COPY t FROM STDIN").await.unwrap();
+    futures_util::pin_mut!(sink);
+    // Small, quick chunks, but the COPY as a whole outlasts the timeout.
+    let mut result = Ok(0);
+    for i in 0..20 {
+        let row = format!("2026-01-01 00:00:{i:02}\t{i}\n");
+        if let Err(e) = sink.send(bytes::Bytes::from(row)).await {
+            result = Err(e);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if result.is_ok() {
+        result = sink.finish().await;
+    }
+    let e = result.unwrap_err();
+    assert_eq!(common::code(&e), "57014", "{e:?}");
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    c.batch_execute("SET statement_timeout = 0").await.unwrap();
+    let n = c
+        .query_one("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(n, 0);
+    srv.stop().await;
+}

@@ -239,6 +239,11 @@ impl Binder<'_> {
             order_by,
         };
         let mut list = aggs.borrow_mut();
+        // An identical call (same overload, arguments, modifiers; nothing volatile) is computed
+        // once, as PostgreSQL does: `max(x) - min(x)` next to `max(x)` aggregates x twice, not thrice.
+        if let Some(idx) = list.iter().position(|c| same_call(c, &call)) {
+            return Ok(Expr::AggRef(idx, ty));
+        }
         let idx = list.len();
         list.push(call);
         Ok(Expr::AggRef(idx, ty))
@@ -431,4 +436,32 @@ pub(crate) fn sort_key_of(expr: Expr, k: &ast::OrderByExpr) -> SortKey {
         desc,
         nulls_first,
     }
+}
+
+/// Whether two aggregate calls always give the same result (so one can stand for both).
+fn same_call(a: &AggCall, b: &AggCall) -> bool {
+    let stable = |e: &Expr| {
+        !e.any(&|x| match x {
+            Expr::Call { func, .. } => func.volatility == crate::functions::Volatility::Volatile,
+            Expr::Subquery(_) => true,
+            _ => false,
+        })
+    };
+    let same_opt = |x: &Option<Expr>, y: &Option<Expr>| match (x, y) {
+        (None, None) => true,
+        (Some(x), Some(y)) => x.same(y) && stable(x),
+        _ => false,
+    };
+    std::sync::Arc::ptr_eq(&a.func, &b.func)
+        && a.ty == b.ty
+        && a.distinct == b.distinct
+        && a.direct == b.direct
+        && a.args.len() == b.args.len()
+        && a.args.iter().zip(&b.args).all(|(x, y)| x.same(y) && stable(x))
+        && same_opt(&a.filter, &b.filter)
+        && a.order_by.len() == b.order_by.len()
+        && a.order_by
+            .iter()
+            .zip(&b.order_by)
+            .all(|(x, y)| x.desc == y.desc && x.nulls_first == y.nulls_first && x.expr.same(&y.expr))
 }

@@ -8,4 +8,4 @@ mod writer;
 
 pub use numbers::{parse_decimal_f64, parse_i64_bytes, parse_iso_timestamp};
 pub use reader::{CopyReader, ReaderColumn};
-pub use writer::format_rows;
+pub use writer::{for_each_line, format_rows};

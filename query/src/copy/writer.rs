@@ -49,6 +49,24 @@ pub fn format_rows(
     ctx: &EvalContext,
     with_header: bool,
 ) -> Vec<u8> {
+    let mut all = Vec::new();
+    for_each_line(batches, names, o, ctx, with_header, |line| {
+        all.extend_from_slice(line)
+    });
+    all
+}
+
+/// Formats rows one at a time: `emit` receives the header line (when asked), then each row
+/// with its line end. (The wire server sends each in its own CopyData message, as PostgreSQL
+/// does; clients such as psycopg rely on it.)
+pub fn for_each_line(
+    batches: &[Batch],
+    names: &[String],
+    o: &CopyOptions,
+    ctx: &EvalContext,
+    with_header: bool,
+    mut emit: impl FnMut(&[u8]),
+) {
     let mut out = Vec::new();
     let csv = o.format == CopyFormat::Csv;
     if with_header && csv && o.header {
@@ -59,6 +77,7 @@ pub fn format_rows(
             csv_field(n, o, false, &mut out);
         }
         out.push(b'\n');
+        emit(&out);
     }
     let force: Vec<bool> = names
         .iter()
@@ -66,6 +85,7 @@ pub fn format_rows(
         .collect();
     for b in batches {
         for r in 0..b.len() {
+            out.clear();
             for (i, c) in b.columns.iter().enumerate() {
                 if i > 0 {
                     out.push(o.delimiter);
@@ -77,7 +97,7 @@ pub fn format_rows(
                 }
             }
             out.push(b'\n');
+            emit(&out);
         }
     }
-    out
 }

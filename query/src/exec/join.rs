@@ -2,7 +2,9 @@
 //! probed by the left, which streams); anything else is a nested loop over the materialised
 //! right side. Both handle inner, left, right, full, semi and anti joins with a residual
 //! condition evaluated on candidate pairs.
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+
+use super::band::{self, Band};
 
 use super::context::ExecCtx;
 use super::expr::eval_expr;
@@ -106,6 +108,8 @@ struct Built {
     rows: Batch,
     /// Key → right rows (hash join only).
     table: Option<HashMap<Vec<u8>, Vec<u32>>>,
+    /// Right rows indexed by a band condition (nested loops only).
+    band: Option<Band>,
     interner: Interner,
     matched: Vec<bool>,
 }
@@ -156,7 +160,7 @@ impl JoinOp {
                 .map(|k| eval_expr(k, &rows, &self.cx))
                 .collect::<Result<Vec<_>>>()?;
             let keys = encode(&kv, rows.len(), &mut interner);
-            let mut t: HashMap<Vec<u8>, Vec<u32>> = HashMap::new();
+            let mut t: HashMap<Vec<u8>, Vec<u32>> = HashMap::default();
             for i in 0..rows.len() {
                 if kv.iter().any(|v| v.is_null(i)) {
                     continue; // NULL never equals anything
@@ -165,10 +169,25 @@ impl JoinOp {
             }
             Some(t)
         };
+        let band = match (&table, band::find(&self.residual, self.left_types.len())) {
+            (None, Some(spec)) => {
+                // The band answers its two conditions exactly.
+                let used = spec.used;
+                let band = Band::build(spec, &rows, &self.cx)?;
+                let mut i = 0;
+                self.residual.retain(|_| {
+                    i += 1;
+                    !used.contains(&(i - 1))
+                });
+                Some(band)
+            }
+            _ => None,
+        };
         let matched = vec![false; rows.len()];
         self.built = Some(Built {
             rows,
             table,
+            band,
             interner,
             matched,
         });
@@ -188,6 +207,31 @@ impl JoinOp {
                     .iter()
                     .map(|k| eval_expr(k, b, &self.cx))
                     .collect::<Result<Vec<_>>>()?;
+                if let [k] = kv.as_slice()
+                    && let crate::vector::VectorData::Text(d) = &k.data
+                {
+                    // One dictionary-coded key (a tag): look each distinct value up once.
+                    let mut memo: Vec<Option<Option<&Vec<u32>>>> = vec![None; d.dict.len()];
+                    for (i, &code) in d.codes.iter().enumerate().take(b.len()) {
+                        if k.is_null(i) {
+                            continue;
+                        }
+                        let Some(slot) = memo.get_mut(code as usize) else {
+                            continue;
+                        };
+                        let rows = *slot.get_or_insert_with(|| {
+                            let one =
+                                Vector::new(k.ty.clone(), crate::vector::VectorData::Const(k.value(i)), None);
+                            let key = encode(&[one], 1, &mut built.interner);
+                            t.get(key.key(0))
+                        });
+                        for &r in rows.into_iter().flatten() {
+                            li.push(i as u32);
+                            ri.push(r);
+                        }
+                    }
+                    return Ok((li, ri));
+                }
                 let keys = encode(&kv, b.len(), &mut built.interner);
                 for i in 0..b.len() {
                     if kv.iter().any(|v| v.is_null(i)) {
@@ -199,6 +243,11 @@ impl JoinOp {
                             ri.push(r);
                         }
                     }
+                }
+            }
+            None if built.band.is_some() => {
+                if let Some(band) = &built.band {
+                    return band.candidates(b, &self.cx);
                 }
             }
             None => {
@@ -214,40 +263,45 @@ impl JoinOp {
         Ok((li, ri))
     }
 
-    fn probe(&mut self, b: &Batch) -> Result<Option<Batch>> {
+    fn probe(&mut self, b: Batch) -> Result<Option<Batch>> {
         let nl = b.len();
         // Nested loops work through the right side in slices to bound the pair batch.
-        let (li, ri) = self.candidates(b)?;
+        let (li, ri) = self.candidates(&b)?;
         let Some(built) = self.built.as_ref() else {
             return Ok(None);
         };
-        let mut keep_l = Vec::new();
-        let mut keep_r = Vec::new();
-        let chunk = 1 << 16;
-        let mut s = 0;
-        while s < li.len() {
-            let e = (s + chunk).min(li.len());
-            let mut p = pairs(b, &li[s..e], &built.rows, &ri[s..e]);
-            let mut sel: Vec<u32> = (s as u32..e as u32).collect();
-            for c in &self.residual {
-                if p.is_empty() {
-                    break;
+        let (keep_l, keep_r) = if self.residual.is_empty() {
+            (li, ri)
+        } else {
+            let mut keep_l = Vec::new();
+            let mut keep_r = Vec::new();
+            let chunk = 1 << 16;
+            let mut s = 0;
+            while s < li.len() {
+                let e = (s + chunk).min(li.len());
+                let mut p = pairs(&b, &li[s..e], &built.rows, &ri[s..e]);
+                let mut sel: Vec<u32> = (s as u32..e as u32).collect();
+                for c in &self.residual {
+                    if p.is_empty() {
+                        break;
+                    }
+                    let m = eval_expr(c, &p, &self.cx)?.truth_mask();
+                    p = p.filter(&m);
+                    sel = sel
+                        .into_iter()
+                        .zip(&m)
+                        .filter(|(_, k)| **k)
+                        .map(|(x, _)| x)
+                        .collect();
                 }
-                let m = eval_expr(c, &p, &self.cx)?.truth_mask();
-                p = p.filter(&m);
-                sel = sel
-                    .into_iter()
-                    .zip(&m)
-                    .filter(|(_, k)| **k)
-                    .map(|(x, _)| x)
-                    .collect();
+                for &k in &sel {
+                    keep_l.push(li[k as usize]);
+                    keep_r.push(ri[k as usize]);
+                }
+                s = e;
             }
-            for &k in &sel {
-                keep_l.push(li[k as usize]);
-                keep_r.push(ri[k as usize]);
-            }
-            s = e;
-        }
+            (keep_l, keep_r)
+        };
         if let Some(built) = self.built.as_mut() {
             for &r in &keep_r {
                 built.matched[r as usize] = true;
@@ -257,15 +311,24 @@ impl JoinOp {
             return Ok(None);
         };
         let out = match self.kind {
-            JoinKind::Inner | JoinKind::Right => pairs(b, &keep_l, &built.rows, &keep_r),
+            JoinKind::Inner | JoinKind::Right => {
+                if keep_l.len() == nl && keep_l.iter().enumerate().all(|(i, &l)| l as usize == i) {
+                    // Every left row once, in order: its columns pass through as they are.
+                    let mut cols = b.columns;
+                    cols.extend(built.rows.columns.iter().map(|c| c.take(&keep_r)));
+                    Batch::new(cols, nl)
+                } else {
+                    pairs(&b, &keep_l, &built.rows, &keep_r)
+                }
+            }
             JoinKind::Left | JoinKind::Full => {
                 let mut hit = vec![false; nl];
                 for &l in &keep_l {
                     hit[l as usize] = true;
                 }
                 let miss: Vec<u32> = (0..nl as u32).filter(|&i| !hit[i as usize]).collect();
-                let a = pairs(b, &keep_l, &built.rows, &keep_r);
-                let m = null_extend(b, &miss, &self.right_types, false);
+                let a = pairs(&b, &keep_l, &built.rows, &keep_r);
+                let m = null_extend(&b, &miss, &self.right_types, false);
                 let mut types = self.left_types.clone();
                 types.extend(self.right_types.iter().cloned());
                 Batch::concat(&types, &[a, m])
@@ -301,27 +364,30 @@ impl Operator for JoinOp {
             let nr = self
                 .built
                 .as_ref()
-                .filter(|x| x.table.is_none())
+                .filter(|x| x.table.is_none() && x.band.is_none())
                 .map_or(0, |x| x.rows.len());
             let step = (1usize << 20).checked_div(nr).map_or(b.len(), |s| s.max(1));
             let mut outs = Vec::new();
-            let mut s = 0;
-            while s < b.len() {
-                let part = if step >= b.len() {
-                    b.clone()
-                } else {
-                    b.slice(s, step)
-                };
-                if let Some(out) = self.probe(&part)?
+            if step >= b.len() {
+                if let Some(out) = self.probe(b)?
                     && !out.is_empty()
                 {
                     outs.push(out);
                 }
-                s += step;
+            } else {
+                let mut s = 0;
+                while s < b.len() {
+                    if let Some(out) = self.probe(b.slice(s, step))?
+                        && !out.is_empty()
+                    {
+                        outs.push(out);
+                    }
+                    s += step;
+                }
             }
             if !outs.is_empty() {
                 let types: Vec<DataType> = outs[0].columns.iter().map(|c| c.ty.clone()).collect();
-                return Ok(Some(Batch::concat(&types, &outs)));
+                return Ok(Some(Batch::concat_owned(&types, outs)));
             }
         }
         // Unmatched right rows for RIGHT and FULL joins.

@@ -3,6 +3,7 @@
 //! build sides) materialise what they must, accounted against the statement's memory limit.
 mod aggregate;
 mod asof;
+mod band;
 mod basic;
 pub mod context;
 pub mod convert;

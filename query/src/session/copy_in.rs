@@ -8,11 +8,12 @@ use std::thread::JoinHandle;
 
 use plantdb_storage::BulkLoad;
 
+use super::CopyFormat;
 use super::dml::to_write_batch;
 use crate::catalog::TableInfo;
 use crate::copy::CopyReader;
 use crate::error::{Result, internal};
-use crate::types::Value;
+use crate::types::{DataType, Value};
 use crate::vector::{Batch, Vector};
 
 /// Parsed batches in flight between the parser and the writer (each up to 64 Ki rows).
@@ -21,7 +22,9 @@ const IN_FLIGHT: usize = 4;
 /// A COPY FROM STDIN being loaded.
 pub struct CopyIn {
     reader: CopyReader,
-    columns: usize,
+    format: CopyFormat,
+    /// Name and type of each input column, in input order.
+    input: Vec<(String, DataType)>,
     table: String,
     tx: Option<SyncSender<Vec<Vec<Vector>>>>,
     writer: Option<JoinHandle<Result<BulkLoad>>>,
@@ -79,12 +82,16 @@ fn writer_loop(target: Target, mut load: BulkLoad, rx: Receiver<Vec<Vec<Vector>>
 impl CopyIn {
     pub(super) fn new(
         reader: CopyReader,
+        format: CopyFormat,
         load: BulkLoad,
         info: Arc<TableInfo>,
         targets: Vec<usize>,
         defaults: Vec<Option<Value>>,
     ) -> CopyIn {
-        let columns = targets.len();
+        let input = targets
+            .iter()
+            .map(|&t| (info.columns[t].name.clone(), info.columns[t].ty.clone()))
+            .collect();
         let table = info.name.clone();
         let (tx, rx) = sync_channel(IN_FLIGHT);
         let target = Target {
@@ -98,7 +105,8 @@ impl CopyIn {
         match writer {
             Ok(h) => CopyIn {
                 reader,
-                columns,
+                format,
+                input,
                 table,
                 tx: Some(tx),
                 writer: Some(h),
@@ -106,7 +114,8 @@ impl CopyIn {
             // No thread: the load is gone with the closure; report it at the first data.
             Err(_) => CopyIn {
                 reader,
-                columns,
+                format,
+                input,
                 table,
                 tx: None,
                 writer: None,
@@ -116,12 +125,40 @@ impl CopyIn {
 
     /// Number of columns in the input.
     pub fn columns(&self) -> usize {
-        self.columns
+        self.input.len()
     }
 
-    /// Format (for CopyInResponse).
-    pub fn is_text_or_csv(&self) -> bool {
-        true
+    /// Whether the data comes in PostgreSQL's binary COPY format. The caller decodes it (the
+    /// binary forms of values belong to the wire protocol) and hands the rows to
+    /// [`CopyIn::append_columns`].
+    pub fn is_binary(&self) -> bool {
+        self.format == CopyFormat::Binary
+    }
+
+    /// The target table.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Name and type of each input column, in input order.
+    pub fn input_columns(&self) -> &[(String, DataType)] {
+        &self.input
+    }
+
+    /// Appends decoded rows, given as one value list per input column (binary COPY).
+    pub fn append_columns(&mut self, columns: Vec<Vec<Value>>) -> Result<()> {
+        if columns.len() != self.input.len() {
+            return Err(internal("COPY column count"));
+        }
+        if columns.first().is_none_or(|c| c.is_empty()) {
+            return Ok(());
+        }
+        let vectors = columns
+            .into_iter()
+            .zip(&self.input)
+            .map(|(v, (_, ty))| Vector::from_values(ty.clone(), v))
+            .collect();
+        self.send(vec![vectors])
     }
 
     /// Hands batches to the writer; when it has stopped, returns its error.
@@ -144,6 +181,10 @@ impl CopyIn {
 
     /// Feeds COPY data.
     pub fn data(&mut self, bytes: &[u8]) -> Result<()> {
+        if self.is_binary() {
+            // Only the wire server decodes the binary format (see `is_binary`).
+            return crate::error::unsupported("COPY FROM STDIN in binary format here");
+        }
         let b = self.reader.feed(bytes)?;
         self.send(b)
     }

@@ -567,6 +567,19 @@ fn copy_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) -
             o.escape = o.quote;
         }
     } else {
+        if o.format == CopyFormat::Binary {
+            let given = [
+                ("DELIMITER", delimiter.is_some()),
+                ("NULL", null.is_some()),
+                ("HEADER", o.header),
+            ];
+            if let Some((what, _)) = given.iter().find(|g| g.1) {
+                return Err(QueryError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    format!("cannot specify {what} in BINARY mode"),
+                ));
+            }
+        }
         o.delimiter = delimiter.map_or(b'\t', |c| c as u8);
         o.null = null.unwrap_or_else(|| "\\N".into());
         if o.header {
@@ -576,9 +589,6 @@ fn copy_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) -
             )
             .with_hint("Use FORMAT csv."));
         }
-    }
-    if o.format == CopyFormat::Binary {
-        return crate::error::unsupported("COPY in binary format");
     }
     Ok(o)
 }
@@ -640,6 +650,9 @@ pub(super) fn copy(
                 fields,
                 batches,
             }),
+            ast::CopyTarget::File { .. } if o.format == CopyFormat::Binary => {
+                crate::error::unsupported("COPY TO a file in binary format")
+            }
             ast::CopyTarget::File { filename } => {
                 super::roles::check_superuser(s, "COPY to a file")?;
                 let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
@@ -717,9 +730,13 @@ pub(super) fn copy(
             }
         })
         .collect();
+    let format = o.format;
+    if format == CopyFormat::Binary && !matches!(target, ast::CopyTarget::Stdin) {
+        return crate::error::unsupported("COPY FROM a file in binary format");
+    }
     let reader = CopyReader::new(&table.name, reader_cols, o, eval);
     let load = s.engine.storage.bulk_load(&table.name)?;
-    let copy_in = CopyIn::new(reader, load, table.clone(), targets, defaults);
+    let copy_in = CopyIn::new(reader, format, load, table.clone(), targets, defaults);
     match target {
         ast::CopyTarget::Stdin => Ok(StatementResult::CopyIn(Box::new(copy_in))),
         ast::CopyTarget::File { filename } => {

@@ -434,6 +434,31 @@ impl Session {
         }
     }
 
+    /// Marks the transaction block failed after an error outside statement execution (a
+    /// Parse, Bind or Describe message of the extended protocol), as PostgreSQL does for every
+    /// ERROR.
+    pub fn fail_transaction(&mut self) {
+        self.fail_tx();
+    }
+
+    /// 25P02 when the transaction block has failed and `ps` does not end it: Parse, Bind and
+    /// Execute of SQL statements other than COMMIT and ROLLBACK are refused until then (as in
+    /// [`Session::run`], session commands outside the SQL grammar are not).
+    pub fn check_not_failed(&self, ps: &ParsedStatement) -> Result<()> {
+        use sqlparser::ast::Statement as S;
+        let refused = ps
+            .stmt
+            .as_ref()
+            .is_some_and(|s| !matches!(s, S::Rollback { .. } | S::Commit { .. }));
+        if self.tx == TxStatus::Failed && refused {
+            return Err(QueryError::new(
+                sqlstate::IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        Ok(())
+    }
+
     fn guard_tx(
         &mut self,
         f: impl FnOnce(&mut Session) -> Result<StatementResult>,
@@ -544,6 +569,9 @@ impl Session {
                 sqlstate::SYNTAX_ERROR,
                 "cannot insert multiple commands into a prepared statement",
             ));
+        }
+        if let Some(ps) = stmts.first() {
+            self.check_not_failed(ps)?;
         }
         let Some(ps) = stmts.pop() else {
             return Ok(Prepared {

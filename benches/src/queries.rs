@@ -3,8 +3,10 @@
 //! Provenance: the `pg` texts are copied verbatim from the shared workload's `queries.py`
 //! (TSBS-shaped telemetry queries q1–q8 and the domain queries d1–d6); times are inside the
 //! generated day 2026-01-05. `d1x_oee_by_shift_extension` is d1 through the OEE extension
-//! functions (`oee_agg` and its accessors), configured as the plain SQL: the shift window from
-//! the calendar, its planned break as planned down time, RUNNING as production; a test
+//! functions, configured as the plain SQL: the shift window from the calendar, its planned break
+//! as planned down time, RUNNING as production; it summarises each machine-hour with
+//! `oee_partial` (fused with the scan) and places the hours in their shifts with
+//! `oee_agg(partial, …)`, so the 8.64 M telemetry rows are never joined; a test
 //! (`tests/demo.rs`) checks that both give the same numbers.
 
 /// One benchmark query.
@@ -84,13 +86,14 @@ ORDER BY s.shift_id, t.machine_id",
         name: "d1x_oee_by_shift_extension",
         sql: "SELECT shift_id, machine_id, availability(a) AS availability, performance(a) AS performance,
   quality_ratio(a) AS quality
-FROM (SELECT s.shift_id, t.machine_id,
-    oee_agg(t.ts, t.state, t.part_count, t.scrap_count, m.ideal_cycle_s, s.start_ts, s.end_ts,
-            s.planned_break_min * interval '1 minute') AS a
-  FROM telemetry t
-  JOIN shifts s ON t.ts >= s.start_ts AND t.ts < s.end_ts
-  JOIN machines m ON m.machine_id = t.machine_id
-  GROUP BY s.shift_id, t.machine_id) x
+FROM (SELECT s.shift_id, p.machine_id,
+    oee_agg(p.part, m.ideal_cycle_s, s.start_ts, s.end_ts, s.planned_break_min * interval '1 minute') AS a
+  FROM (SELECT machine_id, time_bucket('1 hour', ts) AS hour,
+               oee_partial(ts, state, part_count, scrap_count) AS part
+        FROM telemetry GROUP BY 1, 2) p
+  JOIN shifts s ON p.hour >= s.start_ts AND p.hour < s.end_ts
+  JOIN machines m ON m.machine_id = p.machine_id
+  GROUP BY s.shift_id, p.machine_id) x
 ORDER BY shift_id, machine_id",
     },
     Query {

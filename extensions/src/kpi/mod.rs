@@ -3,7 +3,7 @@
 //!
 //! - [`mapping`]: states → time categories, options;
 //! - [`summary`]: the mergeable run summary (time model, stops, counters, failures);
-//! - [`oee_agg`]: the aggregate over rows;
+//! - [`oee_agg`]: the aggregate over rows; [`rollup`]: two-step `oee_partial` → `oee_agg(partial, …)`;
 //! - [`elements`]: the time elements and KPI formulas;
 //! - [`iso22400`]: accessor functions; [`losses`]: the six big losses.
 pub mod elements;
@@ -13,6 +13,7 @@ pub mod iso22400;
 pub mod losses;
 pub mod mapping;
 pub mod oee_agg;
+pub mod rollup;
 pub mod summary;
 
 use plantdb_query::functions::Registry;
@@ -20,5 +21,6 @@ use plantdb_query::functions::Registry;
 /// Registers the equipment-KPI functions.
 pub fn register(r: &mut Registry) {
     oee_agg::register(r);
+    rollup::register(r);
     iso22400::register(r);
 }

@@ -37,7 +37,11 @@ use plantdb_query::vector::Vector;
 
 use super::elements::Elements;
 use super::mapping::{KpiCfg, NO_DATA};
-use super::summary::{FAIL, NULL_COUNT, OeeSum, PM, Pt};
+use super::summary::{FAIL, NO_WINDOW, NULL_COUNT, OeeSum, PM, Pt};
+use crate::common::codec::Enc;
+
+/// Kind of the `oee_partial` state.
+pub const PARTIAL_MAGIC: &[u8; 4] = b"OEEP";
 use crate::common::cols::{FloatCol, IntCol, TextCol, const_text};
 use crate::common::runs::{GroupRuns, RunSummary};
 use crate::common::{downcast, invalid};
@@ -73,6 +77,9 @@ pub struct KpiAcc {
     seeds: Vec<Vec<Pt>>,
     /// Finish: state → value.
     out: fn(&Elements) -> Value,
+    /// `oee_partial`: no window arguments (every row in [`NO_WINDOW`]); the value is the
+    /// unfinished summary for `oee_agg(partial, …)`.
+    partial: bool,
 }
 
 impl KpiAcc {
@@ -86,7 +93,15 @@ impl KpiAcc {
             runs: GroupRuns::default(),
             seeds: Vec::new(),
             out,
+            partial: false,
         })
+    }
+
+    /// The accumulator of `oee_partial`.
+    pub fn partial(layout: Layout) -> Result<KpiAcc> {
+        let mut a = KpiAcc::new(layout, "oee_partial", Elements::to_value)?;
+        a.partial = true;
+        Ok(a)
     }
 
     /// Keeps `p` (before its window) when it is the latest seed of its window in group `g`.
@@ -151,6 +166,52 @@ impl KpiAcc {
     }
 }
 
+/// Whether pushing `h` between `a` (the last point of its run) and `p` leaves the summary
+/// unchanged: same category, flags, window and ICT throughout, no hold capped by `max_gap`
+/// (`p − a ≤ max_gap`), and each counter NULL in all three or non-decreasing through them. Then
+/// `a → p` attributes the same time, counter increases and ideal time as `a → h → p`.
+#[inline]
+fn redundant(a: &Pt, h: &Pt, p: &Pt, cfg: &KpiCfg) -> bool {
+    let same = |x: &Pt, y: &Pt| {
+        x.cat == y.cat
+            && x.flags == y.flags
+            && x.ws == y.ws
+            && x.we == y.we
+            && x.pdown == y.pdown
+            && x.ict.to_bits() == y.ict.to_bits()
+    };
+    same(a, h)
+        && same(h, p)
+        && a.t <= h.t
+        && h.t <= p.t
+        && p.t.checked_sub(a.t).is_some_and(|d| d <= cfg.max_gap)
+        && (0..3).all(|k| {
+            let (x, y, z) = (a.cnt[k], h.cnt[k], p.cnt[k]);
+            (x == NULL_COUNT && y == NULL_COUNT && z == NULL_COUNT)
+                || (x != NULL_COUNT && y != NULL_COUNT && z != NULL_COUNT && x <= y && y <= z)
+        })
+}
+
+/// Records a push of `t` to group `g` in this call; false once the group's pushes went back in
+/// time (its last run may then end elsewhere, in `pending`).
+fn in_order(last_t: &mut Vec<Option<(i64, bool)>>, g: usize, t: i64) -> bool {
+    if last_t.len() <= g {
+        last_t.resize(g + 1, None);
+    }
+    match last_t.get_mut(g) {
+        Some(Some(x)) => {
+            x.1 &= t >= x.0;
+            x.0 = t;
+            x.1
+        }
+        Some(slot) => {
+            *slot = Some((t, true));
+            true
+        }
+        None => false,
+    }
+}
+
 /// Reads an interval / duration argument as µs.
 fn pdown_col(v: &Vector) -> IntCol<'_> {
     IntCol::new(v)
@@ -183,13 +244,24 @@ impl Accumulator for KpiAcc {
         let count = |k: usize| l.counts[k].map(|i| IntCol::new(&args[i]));
         let counts = [count(0), count(1), count(2)];
         let ict = l.ict.map(|i| FloatCol::new(&args[i]));
-        let (ws, we) = (IntCol::new(&args[l.window.0]), IntCol::new(&args[l.window.1]));
+        let window =
+            (!self.partial).then(|| (IntCol::new(&args[l.window.0]), IntCol::new(&args[l.window.1])));
         let pdown = l.pdown.map(|i| pdown_col(&args[i]));
         let epoch = self.runs.begin();
         let mut seeds = Vec::new();
+        // The point not pushed yet, the last point pushed (when it ends its group's run of
+        // this call), and per group whether its pushes of this call were in time order.
+        let mut held: Option<(usize, Pt)> = None;
+        let mut anchor: Option<(usize, Pt)> = None;
+        let mut last_t: Vec<Option<(i64, bool)>> = Vec::new();
         for (i, &g) in groups.iter().enumerate() {
-            let (Some(t), Some(s), Some(e)) = (ts.get(i), ws.get(i), we.get(i)) else {
-                continue;
+            let Some(t) = ts.get(i) else { continue };
+            let (s, e) = match &window {
+                Some((ws, we)) => match (ws.get(i), we.get(i)) {
+                    (Some(s), Some(e)) => (s, e),
+                    _ => continue,
+                },
+                None => NO_WINDOW,
             };
             if e <= s {
                 return Err(invalid(format!(
@@ -249,9 +321,27 @@ impl Accumulator for KpiAcc {
             };
             if t < s {
                 seeds.push((g as usize, p));
-            } else {
-                self.runs.push(g as usize, &p, epoch, cfg);
+                continue;
             }
+            // Steady stretches: a held point between the last pushed point and this one is
+            // dropped when pushing it changes nothing (see `redundant`).
+            let g = g as usize;
+            match held {
+                Some((hg, h))
+                    if hg == g && anchor.is_some_and(|(ag, a)| ag == g && redundant(&a, &h, &p, cfg)) =>
+                {
+                    held = Some((g, p));
+                }
+                Some((hg, h)) => {
+                    self.runs.push(hg, &h, epoch, cfg);
+                    anchor = in_order(&mut last_t, hg, h.t).then_some((hg, h));
+                    held = Some((g, p));
+                }
+                None => held = Some((g, p)),
+            }
+        }
+        if let Some((hg, h)) = held {
+            self.runs.push(hg, &h, epoch, cfg);
         }
         for (g, p) in seeds {
             self.seed(g, p);
@@ -277,6 +367,15 @@ impl Accumulator for KpiAcc {
     }
 
     fn value(&self, group: usize) -> Result<Value> {
+        if self.partial {
+            let Some(sum) = self.runs.finish(group, &self.cfg, self.what)? else {
+                return Ok(Value::Null);
+            };
+            let mut enc = Enc::new(PARTIAL_MAGIC);
+            enc.bytes(self.options.clone().flatten().unwrap_or_default().as_bytes());
+            sum.encode(&mut enc);
+            return Ok(enc.finish());
+        }
         let Some(sum) = self.summary(group)? else {
             return Ok(Value::Null);
         };

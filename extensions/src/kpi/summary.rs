@@ -32,6 +32,9 @@
 //! boundary are all accounted for (see `leading`/`open` below). Property tests compare random
 //! splits with a direct sequential computation.
 use super::mapping::{KpiCfg, NCAT, NO_DATA, UNPLANNED};
+use plantdb_query::error::Result;
+
+use crate::common::codec::{Dec, Enc};
 use crate::common::runs::RunSummary;
 
 /// Counter NULL marker.
@@ -272,6 +275,140 @@ impl OeeSum {
             s.classify(e - start, cfg);
         }
         s
+    }
+}
+
+/// Window placeholder of partial summaries (`oee_partial`): one window for every sample.
+pub const NO_WINDOW: (i64, i64) = (i64::MIN / 4, i64::MAX / 4);
+
+fn put_pt(e: &mut Enc, p: &Pt) {
+    e.i64(p.t).u8(p.cat).u8(p.flags);
+    for c in p.cnt {
+        e.i64(c);
+    }
+    e.f64(p.ict).i64(p.ws).i64(p.we).i64(p.pdown);
+}
+
+fn get_pt(d: &mut Dec<'_>) -> Result<Pt> {
+    Ok(Pt {
+        t: d.i64()?,
+        cat: d.u8()?,
+        flags: d.u8()?,
+        cnt: [d.i64()?, d.i64()?, d.i64()?],
+        ict: d.f64()?,
+        ws: d.i64()?,
+        we: d.i64()?,
+        pdown: d.i64()?,
+    })
+}
+
+fn put_opt(e: &mut Enc, v: Option<i64>) {
+    match v {
+        Some(x) => e.u8(1).i64(x),
+        None => e.u8(0).i64(0),
+    };
+}
+
+fn get_opt(d: &mut Dec<'_>) -> Result<Option<i64>> {
+    let (f, v) = (d.u8()?, d.i64()?);
+    Ok((f != 0).then_some(v))
+}
+
+impl OeeSum {
+    /// Writes an unfinished summary of one window (partial states of `oee_partial`).
+    pub fn encode(&self, e: &mut Enc) {
+        put_pt(e, &self.first);
+        put_pt(e, &self.last);
+        for d in self.dur {
+            e.i64(d);
+        }
+        e.i64(self.flag_dur[0]).i64(self.flag_dur[1]);
+        for c in &self.counters {
+            put_opt(e, c.first);
+            put_opt(e, c.last);
+            e.i64(c.inc).i64(i64::from(c.resets));
+        }
+        e.f64(self.first_ict)
+            .f64(self.ideal)
+            .u8(u8::from(self.ict_unknown));
+        put_opt(e, self.leading);
+        put_opt(e, self.open);
+        e.i64(self.micro.0 as i64).i64(self.micro.1);
+        e.i64(self.long.0 as i64).i64(self.long.1);
+        e.i64(self.failures as i64);
+        e.i64(self.repaired.0 as i64).i64(self.repaired.1);
+        e.i64(self.up_to_last_failure);
+        put_opt(e, self.fail_leading);
+        put_opt(e, self.fail_open);
+    }
+
+    /// Reads what [`OeeSum::encode`] wrote.
+    pub fn decode(d: &mut Dec<'_>) -> Result<OeeSum> {
+        let first = get_pt(d)?;
+        let last = get_pt(d)?;
+        let mut dur = [0; NCAT];
+        for x in dur.iter_mut() {
+            *x = d.i64()?;
+        }
+        let flag_dur = [d.i64()?, d.i64()?];
+        let mut counters = [Counter::default(); 3];
+        for c in counters.iter_mut() {
+            c.first = get_opt(d)?;
+            c.last = get_opt(d)?;
+            c.inc = d.i64()?;
+            c.resets = u32::try_from(d.i64()?).unwrap_or(u32::MAX);
+        }
+        let (first_ict, ideal, ict_unknown) = (d.f64()?, d.f64()?, d.u8()? != 0);
+        let (leading, open) = (get_opt(d)?, get_opt(d)?);
+        let micro = (d.i64()? as u64, d.i64()?);
+        let long = (d.i64()? as u64, d.i64()?);
+        let failures = d.i64()? as u64;
+        let repaired = (d.i64()? as u64, d.i64()?);
+        let up_to_last_failure = d.i64()?;
+        let (fail_leading, fail_open) = (get_opt(d)?, get_opt(d)?);
+        Ok(OeeSum {
+            first,
+            last,
+            dur,
+            flag_dur,
+            counters,
+            first_ict,
+            ideal,
+            ict_unknown,
+            windows: vec![(first.ws, first.we, first.pdown)],
+            leading,
+            open,
+            micro,
+            long,
+            failures,
+            repaired,
+            up_to_last_failure,
+            fail_leading,
+            fail_open,
+        })
+    }
+
+    /// Places a partial summary (built with [`NO_WINDOW`] and no ideal cycle time) in its planned
+    /// window with the ideal cycle time `ict_us` (NaN: unknown): the same summary as if its
+    /// samples had carried them. Every sample of the partial shares one window, so the times
+    /// between them are unchanged; the ideal time is ICT × the increases inside the partial.
+    pub fn rewindow(&mut self, ict_us: f64, ws: i64, we: i64, pdown: i64) {
+        for p in [&mut self.first, &mut self.last] {
+            p.ws = ws;
+            p.we = we;
+            p.pdown = pdown;
+            p.ict = ict_us;
+        }
+        self.windows = vec![(ws, we, pdown)];
+        self.first_ict = ict_us;
+        let inc = self.counters[0].inc;
+        if ict_us.is_nan() {
+            self.ideal = 0.0;
+            self.ict_unknown = inc > 0;
+        } else {
+            self.ideal = ict_us * inc as f64;
+            self.ict_unknown = false;
+        }
     }
 }
 

@@ -50,7 +50,7 @@ fn month_bucket(ts: i64, months: i32, origin: i64) -> i64 {
     days_from_civil(by, bm, 1) * DAY
 }
 
-fn kernel(args: &[Vector], ret: &DataType, n: usize) -> Result<Vector> {
+pub(crate) fn kernel(args: &[Vector], ret: &DataType, n: usize) -> Result<Vector> {
     let iv = match args[0].value(0) {
         Value::Interval(iv) if matches!(args[0].data, VectorData::Const(_)) => iv,
         Value::Null => return Ok(Vector::nulls(ret.clone(), n)),

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 pub use coerce::{assign, boolean, coerce};
 pub(crate) use expr::ExprCtx;
 pub use select::column_name;
+pub(crate) use select::rebuild;
 pub use types::sql_type;
 
 use crate::catalog::Catalog;

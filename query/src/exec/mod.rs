@@ -8,6 +8,7 @@ mod basic;
 pub mod context;
 pub mod convert;
 mod expr;
+mod gapfill;
 mod join;
 mod keys;
 mod lateral;
@@ -175,6 +176,12 @@ fn build_node(plan: &Plan, cx: &ExecCtx, profile: bool) -> Result<BoxOp> {
         )),
         Plan::Limit { input, limit, offset } => Box::new(basic::LimitOp::new(child(input)?, *limit, *offset)),
         Plan::Distinct { input } => Box::new(basic::DistinctOp::new(child(input)?)),
+        Plan::GapFill { input, spec, .. } => Box::new(gapfill::GapFillOp::new(
+            child(input)?,
+            spec.clone(),
+            input.types(),
+            cx.clone(),
+        )),
         Plan::DistinctOn { input, keys } => {
             Box::new(basic::DistinctOnOp::new(child(input)?, keys.clone(), cx.clone()))
         }

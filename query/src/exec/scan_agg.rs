@@ -341,10 +341,16 @@ fn group_ids(
         });
     }
     let mut out = Vec::with_capacity(n);
+    // Tag slots are constant in the piece: only the time slots can change from row to row.
+    let time_slots: Vec<usize> = time_vals
+        .iter()
+        .enumerate()
+        .filter_map(|(s, v)| v.as_ref().map(|_| s))
+        .collect();
     let mut last: Option<(Vec<i64>, u32)> = None;
     for i in 0..n {
-        for (slot, tv) in key.iter_mut().zip(&time_vals) {
-            if let Some(v) = tv {
+        for &s in &time_slots {
+            if let (Some(Some(v)), Some(slot)) = (time_vals.get(s), key.get_mut(s)) {
                 *slot = match &v.data {
                     VectorData::Int(x) if !v.is_null(i) => x[i],
                     _ => v.value(i).as_int().unwrap_or(i64::MIN),
@@ -352,7 +358,7 @@ fn group_ids(
             }
         }
         if let Some((lk, lg)) = &last
-            && lk == key
+            && time_slots.iter().all(|&s| lk.get(s) == key.get(s))
         {
             out.push(*lg);
             continue;

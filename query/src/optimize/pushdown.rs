@@ -89,6 +89,11 @@ pub fn map_exprs(p: Plan, f: &mut dyn FnMut(Expr) -> Expr) -> Plan {
         Plan::Distinct { input } => Plan::Distinct {
             input: Box::new(map_exprs(*input, f)),
         },
+        Plan::GapFill { input, spec, fields } => Plan::GapFill {
+            input: Box::new(map_exprs(*input, f)),
+            spec,
+            fields,
+        },
         Plan::DistinctOn { input, keys } => Plan::DistinctOn {
             input: Box::new(map_exprs(*input, f)),
             keys: g(keys, f),
@@ -296,6 +301,11 @@ pub fn map_children(p: Plan, f: fn(Plan) -> Plan) -> Plan {
         },
         Plan::Distinct { input } => Plan::Distinct {
             input: Box::new(f(*input)),
+        },
+        Plan::GapFill { input, spec, fields } => Plan::GapFill {
+            input: Box::new(f(*input)),
+            spec,
+            fields,
         },
         Plan::DistinctOn { input, keys } => Plan::DistinctOn {
             input: Box::new(f(*input)),

@@ -164,6 +164,18 @@ impl Plan {
                 limit.map_or("ALL".into(), |l| l.to_string())
             ),
             Plan::Distinct { .. } => "Distinct".into(),
+            Plan::GapFill { spec, .. } => format!(
+                "GapFill bucket={} width={}µs buckets={} fills={}{}",
+                names.get(spec.bucket).cloned().unwrap_or_default(),
+                spec.width,
+                (spec.finish - spec.start + spec.width - 1) / spec.width.max(1),
+                spec.fills.len(),
+                if spec.lookup.is_some() {
+                    " [look-back/ahead seeding]"
+                } else {
+                    ""
+                }
+            ),
             Plan::DistinctOn { keys: k, .. } => {
                 format!(
                     "DistinctOn {}",

@@ -2,10 +2,12 @@
 //! the optimizer rewrites them, the executor runs them.
 mod explain;
 mod expr;
+mod gapfill;
 
 use std::sync::Arc;
 
 pub use expr::{Expr, SubqueryExpr, SubqueryKind};
+pub use gapfill::{FillCall, FillKind, GapFillSpec, Lookup};
 
 use crate::catalog::TableInfo;
 use crate::functions::{AggregateFunction, TableFunction, WindowFunction};
@@ -395,6 +397,16 @@ pub enum Plan {
         /// single group key is a monotone bucket of time); others may come out incomplete.
         topk: Option<(usize, bool)>,
     },
+    /// Gap filling above an aggregate (optimizer output, see [`GapFillSpec`]). Output: the input
+    /// columns, then one column per fill call.
+    GapFill {
+        /// The aggregate (possibly under HAVING).
+        input: Box<Plan>,
+        /// What to fill.
+        spec: Arc<GapFillSpec>,
+        /// Output columns.
+        fields: Vec<Field>,
+    },
     /// Last row per series, from the last-value cache (optimizer output).
     LastPoint {
         /// The table.
@@ -425,6 +437,7 @@ impl Plan {
             | Plan::RecursiveCte { fields, .. }
             | Plan::WorkTable { fields, .. }
             | Plan::LastPoint { fields, .. }
+            | Plan::GapFill { fields, .. }
             | Plan::ScanAggregate { fields, .. } => fields.clone(),
             Plan::OneRow => Vec::new(),
             Plan::Filter { input, .. }
@@ -452,6 +465,7 @@ impl Plan {
             | Plan::TopN { input, .. }
             | Plan::Limit { input, .. }
             | Plan::Distinct { input }
+            | Plan::GapFill { input, .. }
             | Plan::DistinctOn { input, .. } => vec![input],
             Plan::Join { left, right, .. }
             | Plan::AsofJoin { left, right, .. }

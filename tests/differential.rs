@@ -76,6 +76,7 @@ fn thin(t: &Table, keep: &[usize]) -> Table {
         name: t.name,
         columns,
         tag: t.tag,
+        partition: t.partition,
     }
 }
 

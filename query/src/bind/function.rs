@@ -547,7 +547,7 @@ fn same_call(a: &AggCall, b: &AggCall) -> bool {
 }
 
 /// Parameter names of the built-ins callable with `name => value`, and which trailing
-/// parameters may be left out (their default is 0).
+/// parameters may be left out (their default is 0, NULL for the gap-fill functions).
 fn parameter_names(func: &str) -> Option<(&'static [&'static str], usize)> {
     Some(match func {
         "make_interval" => (&["years", "months", "weeks", "days", "hours", "mins", "secs"], 7),
@@ -555,6 +555,9 @@ fn parameter_names(func: &str) -> Option<(&'static [&'static str], usize)> {
         "make_time" => (&["hour", "min", "sec"], 0),
         "make_timestamp" => (&["year", "month", "mday", "hour", "min", "sec"], 0),
         "make_timestamptz" => (&["year", "month", "mday", "hour", "min", "sec", "timezone"], 1),
+        // Gap filling (TimescaleDB's names).
+        "locf" => (&["value", "max_gap", "treat_null_as_missing"], 2),
+        "interpolate" => (&["value", "max_gap"], 1),
         _ => return None,
     })
 }
@@ -605,6 +608,11 @@ fn named_args(func: &str, args: &CallArgs<'_>) -> Result<(Vec<Option<usize>>, Ve
         return Err(no_such());
     }
     slots.truncate(last);
-    let zero = ast::Expr::Value(ast::Value::Number("0".into(), false).into());
-    Ok((slots, vec![zero]))
+    // The gap-fill functions read NULL as "not given"; the make_* functions default to 0.
+    let default = if matches!(func, "locf" | "interpolate") {
+        ast::Value::Null
+    } else {
+        ast::Value::Number("0".into(), false)
+    };
+    Ok((slots, vec![ast::Expr::Value(default.into())]))
 }

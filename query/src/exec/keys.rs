@@ -359,6 +359,10 @@ impl ColumnIds {
 /// Marks a value or key not seen before (lookups without insertion).
 const ABSENT: u32 = u32::MAX;
 
+/// Maps (id of a key prefix, id of the next column's value), packed in a u64, to the id of the
+/// longer prefix.
+type PrefixMap = HashMap<u64, u32>;
+
 /// Assigns dense ids to distinct keys. Keys whose columns all have fixed widths (numbers,
 /// booleans, strings) are never encoded: each column's values get dense ids, and the id of a
 /// key prefix is combined with the next column's id through one small map per column (a
@@ -368,7 +372,7 @@ const ABSENT: u32 = u32::MAX;
 pub struct KeyTable {
     map: HashMap<Vec<u8>, u32>,
     /// Per-column ids and prefix maps, once the first batch showed all columns fixed-width.
-    columns: Option<(Vec<ColumnIds>, Vec<HashMap<u64, u32>>)>,
+    columns: Option<(Vec<ColumnIds>, Vec<PrefixMap>)>,
     decided: bool,
     count: usize,
     /// Interner for text keys.

@@ -107,6 +107,19 @@ pub fn sort_by_vectors(vecs: &[Vector], keys: &[SortKey], n: usize) -> Vec<u32> 
     perm
 }
 
+/// Row order given evaluated key vectors, or `None` when the rows already are in that order
+/// (one linear check, common for series-major scans).
+pub fn order_of(vecs: &[Vector], keys: &[SortKey], n: usize) -> Option<Vec<u32>> {
+    let cols: Vec<(KeyCol<'_>, &Vector, &SortKey)> =
+        vecs.iter().zip(keys).map(|(v, k)| (key_col(v), v, k)).collect();
+    if (1..n).all(|i| compare(&cols, i - 1, i) != Ordering::Greater) {
+        return None;
+    }
+    let mut perm: Vec<u32> = (0..n as u32).collect();
+    perm.sort_by(|&a, &b| compare(&cols, a as usize, b as usize));
+    Some(perm)
+}
+
 /// ORDER BY (optionally keeping only the first `limit` rows).
 pub struct SortOp {
     input: BoxOp,

@@ -5,7 +5,7 @@
 use super::context::ExecCtx;
 use super::expr::eval_expr;
 use super::keys::{Interner, encode};
-use super::sort::sort_by_vectors;
+use super::sort::order_of;
 use super::{BoxOp, Operator, drain};
 use crate::error::{QueryError, Result, sqlstate};
 use crate::functions::{AggregateSpec, WindowInput};
@@ -40,16 +40,30 @@ impl WindowOp {
     fn run(&mut self) -> Result<Vec<Batch>> {
         let mut batches = drain(&mut *self.input, &self.cx)?;
         self.mem.absorb(std::mem::take(&mut batches.grant));
-        let all = Batch::concat(&self.types, &batches);
+        let all = Batch::concat_owned(&self.types, batches.batches);
         let n = all.len();
-        let mut cols = all.columns.clone();
+        // Calls with the same PARTITION BY and ORDER BY share one sort and one partitioning.
+        let mut layouts: Vec<(&WindowCall, Layout)> = Vec::new();
+        let mut cols = Vec::with_capacity(self.calls.len());
         for call in &self.calls {
-            cols.push(self.call(call, &all, n)?);
+            let k = match layouts.iter().position(|(c, _)| same_order(c, call)) {
+                Some(k) => k,
+                None => {
+                    layouts.push((call, self.layout(call, &all, n)?));
+                    layouts.len() - 1
+                }
+            };
+            cols.push(self.call(call, &layouts[k].1, &all, n)?);
         }
-        Ok(super::sort::split(Batch::new(cols, n)))
+        drop(layouts);
+        let mut all_cols = all.columns;
+        all_cols.extend(cols);
+        Ok(super::sort::split(Batch::new(all_cols, n)))
     }
 
-    fn call(&self, call: &WindowCall, all: &Batch, n: usize) -> Result<Vector> {
+    /// Sorts the input by (partition, order) (unless it already is) and finds partitions and
+    /// peer groups.
+    fn layout(&self, call: &WindowCall, all: &Batch, n: usize) -> Result<Layout> {
         let part = call
             .partition
             .iter()
@@ -72,69 +86,118 @@ impl WindowOp {
             })
             .collect();
         sort_keys.extend(call.order.iter().cloned());
-        let perm = sort_by_vectors(&keys, &sort_keys, n);
+        let perm = order_of(&keys, &sort_keys, n);
+        drop(keys);
+        let (sorted, part, order) = match &perm {
+            None => (None, part, ord),
+            Some(p) => (
+                Some(all.take(p)),
+                part.iter().map(|v| v.take(p)).collect::<Vec<_>>(),
+                ord.iter().map(|v| v.take(p)).collect(),
+            ),
+        };
         let mut interner = Interner::default();
-        let pkeys = encode(
-            &part.iter().map(|v| v.take(&perm)).collect::<Vec<_>>(),
-            n,
-            &mut interner,
-        );
-        let ord_sorted: Vec<Vector> = ord.iter().map(|v| v.take(&perm)).collect();
-        let okeys = encode(&ord_sorted, n, &mut interner);
-        let sorted_all = all.take(&perm);
+        let pkeys = encode(&part, n, &mut interner);
+        let okeys = encode(&order, n, &mut interner);
+        let mut parts = Vec::new();
+        let mut peers = Vec::with_capacity(n);
+        let (mut start, mut g) = (0usize, 0u32);
+        for i in 0..n {
+            if i > 0 && pkeys.key(i) != pkeys.key(i - 1) {
+                parts.push((start, i));
+                start = i;
+                g = 0;
+            } else if i > start && okeys.key(i) != okeys.key(i - 1) {
+                g += 1;
+            }
+            peers.push(g);
+        }
+        if n > 0 {
+            parts.push((start, n));
+        }
+        Ok(Layout {
+            perm,
+            sorted,
+            order,
+            parts,
+            peers,
+        })
+    }
+
+    fn call(&self, call: &WindowCall, layout: &Layout, all: &Batch, n: usize) -> Result<Vector> {
+        let rows = layout.sorted.as_ref().unwrap_or(all);
         let args = call
             .args
             .iter()
-            .map(|e| eval_expr(e, &sorted_all, &self.cx))
+            .map(|e| eval_expr(e, rows, &self.cx))
             .collect::<Result<Vec<_>>>()?;
         let filter = match &call.filter {
-            Some(f) => Some(eval_expr(f, &sorted_all, &self.cx)?.truth_mask()),
+            Some(f) => Some(eval_expr(f, rows, &self.cx)?.truth_mask()),
             None => None,
         };
-        let mut out = vec![Value::Null; n];
-        let mut start = 0;
-        while start < n {
+        // Values in sorted order, put back in input order at the end.
+        let mut out: Vec<Value> = Vec::with_capacity(n);
+        for &(start, end) in &layout.parts {
             self.cx.eval().check_cancel()?;
-            let mut end = start + 1;
-            while end < n && pkeys.key(end) == pkeys.key(start) {
-                end += 1;
-            }
-            // Peer groups inside the partition.
-            let mut peers = Vec::with_capacity(end - start);
-            let mut g = 0u32;
-            for i in start..end {
-                if i > start && okeys.key(i) != okeys.key(i - 1) {
-                    g += 1;
-                }
-                peers.push(g);
-            }
-            let order_vals: Option<&Vector> = ord_sorted.first();
-            let frames = frames(call, &peers, order_vals.map(|v| (v, start)), end - start)?;
-            let pargs: Vec<Vector> = args.iter().map(|a| a.slice(start, end - start)).collect();
-            let vals = match &call.kind {
+            let peers = &layout.peers[start..end];
+            let order_vals = layout.order.first().map(|v| (v, start));
+            let frames = frames(call, peers, order_vals, end - start)?;
+            match &call.kind {
                 WindowKind::Function(f) => {
+                    let pargs: Vec<Vector> = args.iter().map(|a| a.slice(start, end - start)).collect();
                     let input = WindowInput {
                         args: &pargs,
-                        peers: &peers,
+                        peers,
                         frames: &frames,
                         return_type: &call.ty,
                     };
-                    (f.kernel)(self.cx.eval(), &input)?.to_values()
+                    out.extend((f.kernel)(self.cx.eval(), &input)?.to_values());
                 }
                 WindowKind::Aggregate(f, direct) => {
                     let fl = filter.as_ref().map(|m| &m[start..end]);
-                    aggregate_frames(f, direct, call, &pargs, &frames, fl)?
-                }
-            };
-            for (k, v) in vals.into_iter().enumerate() {
-                if let Some(&orig) = perm.get(start + k) {
-                    out[orig as usize] = v;
+                    aggregate_frames(f, direct, call, &args, start, &frames, fl, &mut out)?;
                 }
             }
-            start = end;
         }
-        Ok(Vector::from_values(call.ty.clone(), out))
+        let sorted = Vector::from_values(call.ty.clone(), out);
+        Ok(match &layout.perm {
+            None => sorted,
+            Some(p) => {
+                let mut inverse = vec![0u32; p.len()];
+                for (pos, &row) in p.iter().enumerate() {
+                    if let Some(slot) = inverse.get_mut(row as usize) {
+                        *slot = pos as u32;
+                    }
+                }
+                sorted.take(&inverse)
+            }
+        })
     }
+}
+
+/// The input in one (PARTITION BY, ORDER BY) order.
+struct Layout {
+    /// Sorted position → input row; `None` when the input already is in this order.
+    perm: Option<Vec<u32>>,
+    /// The input in this order (`None`: the input itself).
+    sorted: Option<Batch>,
+    /// ORDER BY values in this order.
+    order: Vec<Vector>,
+    /// Partitions, as `[start, end)` ranges of sorted positions.
+    parts: Vec<(usize, usize)>,
+    /// Peer group of each sorted position, numbered from 0 in each partition.
+    peers: Vec<u32>,
+}
+
+/// Whether two calls partition and order rows the same way.
+fn same_order(a: &WindowCall, b: &WindowCall) -> bool {
+    a.partition.len() == b.partition.len()
+        && a.partition.iter().zip(&b.partition).all(|(x, y)| x.same(y))
+        && a.order.len() == b.order.len()
+        && a.order
+            .iter()
+            .zip(&b.order)
+            .all(|(x, y)| x.desc == y.desc && x.nulls_first == y.nulls_first && x.expr.same(&y.expr))
 }
 
 impl Operator for WindowOp {
@@ -163,41 +226,29 @@ fn frames(
     len: usize,
 ) -> Result<Vec<(usize, usize)>> {
     let f = &call.frame;
-    let first_peer = |i: usize| {
-        (0..=i)
-            .rev()
-            .take_while(|&j| peers[j] == peers[i])
-            .last()
-            .unwrap_or(i)
-    };
-    let last_peer = |i: usize| (i..len).take_while(|&j| peers[j] == peers[i]).last().unwrap_or(i) + 1;
-    // Peer boundaries precomputed for speed.
-    let mut fp = vec![0usize; len];
-    let mut lp = vec![0usize; len];
-    for i in 0..len {
-        fp[i] = if i > 0 && peers[i] == peers[i - 1] {
-            fp[i - 1]
-        } else {
-            i
-        };
-    }
-    for i in (0..len).rev() {
-        lp[i] = if i + 1 < len && peers[i] == peers[i + 1] {
-            lp[i + 1]
-        } else {
-            i + 1
-        };
-    }
-    let _ = (&first_peer, &last_peer);
-    let group_start: Vec<usize> = {
-        let mut v = Vec::new();
+    // Peer-group boundaries (first and one-past-last row of each row's peers, and the start of
+    // each group); ROWS frames do not need them.
+    let by_peers = f.units != FrameUnits::Rows;
+    let mut fp = vec![0usize; if by_peers { len } else { 0 }];
+    let mut lp = vec![0usize; fp.len()];
+    let mut group_start: Vec<usize> = Vec::new();
+    if by_peers {
         for i in 0..len {
-            if i == 0 || peers[i] != peers[i - 1] {
-                v.push(i);
-            }
+            fp[i] = if i > 0 && peers[i] == peers[i - 1] {
+                fp[i - 1]
+            } else {
+                group_start.push(i);
+                i
+            };
         }
-        v
-    };
+        for i in (0..len).rev() {
+            lp[i] = if i + 1 < len && peers[i] == peers[i + 1] {
+                lp[i + 1]
+            } else {
+                i + 1
+            };
+        }
+    }
     let ngroups = group_start.len();
     let group_end = |g: usize| group_start.get(g + 1).copied().unwrap_or(len);
     let range_bound = |i: usize, delta: &Value, following: bool, is_start: bool| -> Result<usize> {
@@ -328,49 +379,70 @@ fn frames(
     Ok(out)
 }
 
-/// An aggregate over each row's frame.
+/// An aggregate over each row's frame, appended to `out`; frames are relative to the
+/// partition, which starts at row `base` of `args` (and at 0 of `filter`).
+#[allow(clippy::too_many_arguments)]
 fn aggregate_frames(
     f: &std::sync::Arc<crate::functions::AggregateFunction>,
     direct: &[Value],
     call: &WindowCall,
     args: &[Vector],
+    base: usize,
     frames: &[(usize, usize)],
     filter: Option<&[bool]>,
-) -> Result<Vec<Value>> {
+    out: &mut Vec<Value>,
+) -> Result<()> {
     let spec = AggregateSpec {
         arg_types: call.args.iter().map(Expr::ty).collect(),
         direct_args: direct.to_vec(),
         return_type: call.ty.clone(),
     };
-    let mut acc = (f.create)(&spec)?;
-    acc.resize(1);
-    let included = |i: usize| filter.is_none_or(|m| m[i]);
-    let add = |acc: &mut Box<dyn crate::functions::Accumulator>, lo: usize, hi: usize| -> Result<()> {
-        let idx: Vec<u32> = (lo..hi).filter(|&i| included(i)).map(|i| i as u32).collect();
-        if idx.is_empty() {
-            return Ok(());
-        }
-        let sub: Vec<Vector> = args.iter().map(|a| a.take(&idx)).collect();
-        acc.update(&vec![0; idx.len()], &sub)
+    let fresh = || -> Result<Box<dyn crate::functions::Accumulator>> {
+        let mut a = (f.create)(&spec)?;
+        a.resize(1);
+        Ok(a)
     };
+    // Calls `each` on the maximal runs of rows in lo..hi that pass the FILTER; stops at the
+    // first `false`.
+    let runs = |lo: usize, hi: usize, each: &mut dyn FnMut(usize, usize) -> Result<bool>| -> Result<bool> {
+        let Some(m) = filter else {
+            return if lo < hi {
+                each(base + lo, base + hi)
+            } else {
+                Ok(true)
+            };
+        };
+        let mut i = lo;
+        while i < hi {
+            if !m[i] {
+                i += 1;
+                continue;
+            }
+            let j = (i..hi).find(|&j| !m[j]).unwrap_or(hi);
+            if !each(base + i, base + j)? {
+                return Ok(false);
+            }
+            i = j;
+        }
+        Ok(true)
+    };
+    let add = |acc: &mut Box<dyn crate::functions::Accumulator>, lo: usize, hi: usize| -> Result<()> {
+        runs(lo, hi, &mut |a, b| acc.add_range(args, a, b).map(|()| true))?;
+        Ok(())
+    };
+    let empty = empty_value(f, &spec)?;
     let monotone = frames.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1);
-    let mut out = Vec::with_capacity(frames.len());
     if monotone {
-        // The accumulator holds rows [s, e); frames only move forward.
+        // The accumulator holds rows [s, e); frames only move forward. Rows leaving the frame
+        // are retracted; when the function cannot take them back, this one frame is rebuilt
+        // from scratch and sliding resumes from it.
+        let mut acc = fresh()?;
         let (mut s, mut e) = (0usize, 0usize);
-        let mut retract_ok = true;
         for &(fs, fe) in frames {
             if fs > s {
-                let idx: Vec<u32> = (s..fs.min(e))
-                    .filter(|&i| included(i))
-                    .map(|i| i as u32)
-                    .collect();
-                if !idx.is_empty() {
-                    let sub: Vec<Vector> = args.iter().map(|a| a.take(&idx)).collect();
-                    if !acc.retract(&vec![0; idx.len()], &sub)? {
-                        retract_ok = false;
-                        break;
-                    }
+                if !runs(s, fs.min(e), &mut |a, b| acc.retract_range(args, a, b))? {
+                    acc = fresh()?;
+                    e = fs;
                 }
                 s = fs;
             }
@@ -379,25 +451,17 @@ fn aggregate_frames(
                 add(&mut acc, e, fe)?;
                 e = fe;
             }
-            out.push(if fs >= fe {
-                empty_value(f, &spec)?
-            } else {
-                acc.value(0)?
-            });
+            out.push(if fs >= fe { empty.clone() } else { acc.value(0)? });
         }
-        if retract_ok {
-            return Ok(out);
-        }
-        out.clear();
+        return Ok(());
     }
-    // Recompute each frame.
+    // Frames that do not only move forward: recompute each one.
     for &(fs, fe) in frames {
-        let mut a = (f.create)(&spec)?;
-        a.resize(1);
+        let mut a = fresh()?;
         add(&mut a, fs, fe)?;
         out.push(a.value(0)?);
     }
-    Ok(out)
+    Ok(())
 }
 
 fn empty_value(

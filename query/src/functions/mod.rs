@@ -161,6 +161,20 @@ pub trait Accumulator: Send + Any {
     fn retract(&mut self, _groups: &[u32], _args: &[Vector]) -> Result<bool> {
         Ok(false)
     }
+    /// Adds rows `lo..hi` of `args` to group 0 (window frames). Accumulators on the hot path
+    /// override this to read the argument slices in place.
+    fn add_range(&mut self, args: &[Vector], lo: usize, hi: usize) -> Result<()> {
+        let idx: Vec<u32> = (lo..hi).map(|i| i as u32).collect();
+        let sub: Vec<Vector> = args.iter().map(|a| a.take(&idx)).collect();
+        self.update(&vec![0; idx.len()], &sub)
+    }
+    /// Removes rows `lo..hi` of `args`, added earlier, from group 0. Returns false (state left
+    /// unchanged) when the function cannot take them back.
+    fn retract_range(&mut self, args: &[Vector], lo: usize, hi: usize) -> Result<bool> {
+        let idx: Vec<u32> = (lo..hi).map(|i| i as u32).collect();
+        let sub: Vec<Vector> = args.iter().map(|a| a.take(&idx)).collect();
+        self.retract(&vec![0; idx.len()], &sub)
+    }
     /// Merges another accumulator of the same function: its group `g` goes into `map[g]`.
     fn merge(&mut self, other: &mut dyn Accumulator, map: &[u32]) -> Result<()>;
     /// Final value of group `g`.

@@ -69,6 +69,9 @@ pub(crate) fn register(r: &mut Registry) {
             if const_null(&a[0]) {
                 return Ok(Vector::nulls(ret.clone(), len));
             }
+            if let Some(v) = nullif_fixed(&a[0], &a[1], ret, len) {
+                return Ok(v);
+            }
             let out = (0..len)
                 .map(|i| {
                     let (x, y) = (a[0].value(i), a[1].value(i));
@@ -82,4 +85,37 @@ pub(crate) fn register(r: &mut Registry) {
             Ok(Vector::from_values(ret.clone(), out))
         },
     ));
+}
+
+/// `nullif` of a double or integer column and a constant or column of the same physical type,
+/// without boxing values: only the validity changes.
+fn nullif_fixed(x: &Vector, y: &Vector, ret: &DataType, len: usize) -> Option<Vector> {
+    if x.ty.physical() != ret.physical() || y.ty.physical() != ret.physical() || x.len() != len {
+        return None;
+    }
+    let equal: Box<dyn Fn(usize) -> bool + '_> = match (&x.data, &y.data) {
+        (VectorData::Float(xs), VectorData::Float(ys)) if ys.len() == len => {
+            Box::new(move |i| cmp_f64(xs[i], ys[i]) == Ordering::Equal)
+        }
+        (VectorData::Float(xs), VectorData::Const(Value::Float(c))) => {
+            let c = *c;
+            Box::new(move |i| cmp_f64(xs[i], c) == Ordering::Equal)
+        }
+        (VectorData::Int(xs), VectorData::Int(ys)) if ys.len() == len => Box::new(move |i| xs[i] == ys[i]),
+        (VectorData::Int(xs), VectorData::Const(Value::Int(c))) => {
+            let c = *c;
+            Box::new(move |i| xs[i] == c)
+        }
+        _ => return None,
+    };
+    let mut out = x.clone();
+    out.ty = ret.clone();
+    let mut valid: Vec<bool> = (0..len).map(|i| !x.is_null(i)).collect();
+    for (i, v) in valid.iter_mut().enumerate() {
+        if *v && !y.is_null(i) && equal(i) {
+            *v = false;
+        }
+    }
+    out.validity = Some(valid);
+    Some(out)
 }

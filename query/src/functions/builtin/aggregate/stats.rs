@@ -9,7 +9,7 @@ use crate::functions::builtin::bignum::{BigDec, div_scale, sqrt_big};
 use crate::functions::builtin::kernels::{Phys, float_overflow, t};
 use crate::functions::{Accumulator, BlockStats, Registry, Signature};
 use crate::types::{Decimal, Value};
-use crate::vector::Vector;
+use crate::vector::{Vector, VectorData};
 use plantdb_storage::StatSum;
 
 /// Output of a Youngs–Cramer state.
@@ -61,6 +61,31 @@ fn yc_add(s: &mut [f64; 3], x: f64) -> Result<()> {
     }
     *s = [n, sx, sxx];
     Ok(())
+}
+
+/// Welford's downdate of a Youngs–Cramer state by `x`, through (n, mean, M2). Only finite values
+/// out of finite states are taken back, and only while the variance is not tiny against the mean
+/// (`None`: the caller recomputes the frame, as PostgreSQL always does for doubles).
+#[inline]
+fn yc_remove([n, sx, sxx]: [f64; 3], x: f64) -> Option<[f64; 3]> {
+    if !x.is_finite() || !sx.is_finite() || !sxx.is_finite() {
+        return None;
+    }
+    if n <= 1.0 {
+        return Some([0.0; 3]);
+    }
+    let mean = sx / n;
+    let n1 = n - 1.0;
+    let mean1 = mean - (x - mean) / n1;
+    let m2 = if n1 <= 1.0 {
+        0.0
+    } else {
+        (sxx - (x - mean) * (x - mean1)).max(0.0)
+    };
+    if n1 >= 2.0 && mean1 != 0.0 && m2 < 1e-6 * n1 * mean1 * mean1 {
+        return None;
+    }
+    Some([n1, mean1 * n1, m2])
 }
 
 /// `float8_combine`.
@@ -123,35 +148,59 @@ impl Accumulator for FloatAccum {
 
     fn retract(&mut self, groups: &[u32], args: &[Vector]) -> Result<bool> {
         self.grow(needed(groups));
-        // Welford's downdate on (n, mean, M2). Only finite values out of finite states are
-        // taken back, and only while the variance is not tiny against the mean (else the
-        // caller recomputes the frame, as PostgreSQL always does for doubles).
         let mut rows = Vec::new();
         floats_each(groups, &args[0], |g, x| rows.push((g, x)));
         let mut next = self.st.clone();
         for &(g, x) in &rows {
-            let [n, sx, sxx] = next[g];
-            if !x.is_finite() || !sx.is_finite() || !sxx.is_finite() {
-                return Ok(false);
+            match yc_remove(next[g], x) {
+                Some(s) => next[g] = s,
+                None => return Ok(false),
             }
-            if n <= 1.0 {
-                next[g] = [0.0; 3];
-                continue;
-            }
-            let mean = sx / n;
-            let n1 = n - 1.0;
-            let mean1 = mean - (x - mean) / n1;
-            let m2 = if n1 <= 1.0 {
-                0.0
-            } else {
-                (sxx - (x - mean) * (x - mean1)).max(0.0)
-            };
-            if n1 >= 2.0 && mean1 != 0.0 && m2 < 1e-6 * n1 * mean1 * mean1 {
-                return Ok(false);
-            }
-            next[g] = [n1, mean1 * n1, m2];
         }
         self.st = next;
+        Ok(true)
+    }
+
+    fn add_range(&mut self, args: &[Vector], lo: usize, hi: usize) -> Result<()> {
+        self.grow(1);
+        match (&args[0].data, &args[0].validity) {
+            (VectorData::Float(xs), None) if hi <= xs.len() => {
+                let s = &mut self.st[0];
+                for &x in &xs[lo..hi] {
+                    yc_add(s, x)?;
+                }
+                Ok(())
+            }
+            _ => {
+                let idx: Vec<u32> = (lo..hi).map(|i| i as u32).collect();
+                let sub = args[0].take(&idx);
+                self.update(&vec![0; idx.len()], &[sub])
+            }
+        }
+    }
+
+    fn retract_range(&mut self, args: &[Vector], lo: usize, hi: usize) -> Result<bool> {
+        self.grow(1);
+        let mut s = self.st[0];
+        let a = &args[0];
+        for i in lo..hi {
+            if a.validity
+                .as_ref()
+                .is_some_and(|v| !v.get(i).copied().unwrap_or(false))
+            {
+                continue;
+            }
+            let x = match &a.data {
+                VectorData::Float(xs) => xs.get(i).copied(),
+                _ => a.value(i).as_f64(),
+            };
+            let Some(x) = x else { continue };
+            match yc_remove(s, x) {
+                Some(next) => s = next,
+                None => return Ok(false),
+            }
+        }
+        self.st[0] = s;
         Ok(true)
     }
 

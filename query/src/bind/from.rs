@@ -596,6 +596,7 @@ impl Binder<'_> {
                     tags: Vec::new(),
                     ranges: Vec::new(),
                     notes: Vec::new(),
+                    slice: None,
                 };
                 return Ok((Plan::Scan(Box::new(scan)), Scope::of(&fields, Some(&qualifier))));
             }

@@ -42,10 +42,32 @@ impl AggregateOp {
     }
 
     fn run(&mut self) -> Result<Vec<Batch>> {
-        let mut table = KeyTable::default();
-        let mut key_values: Vec<Vec<Value>> = vec![Vec::new(); self.group.len()];
-        let mut accs: Vec<Box<dyn Accumulator>> = Vec::with_capacity(self.aggs.len());
-        for a in &self.aggs {
+        let mut state = GroupState::new(&self.aggs)?;
+        while let Some(b) = self.input.next()? {
+            self.cx.eval().check_cancel()?;
+            state.add(&b, &self.group, &self.aggs, &self.cx)?;
+        }
+        state.finish(&self.group, &self.aggs)
+    }
+}
+
+/// Groups seen so far and the aggregate states per group.
+pub(super) struct GroupState {
+    table: KeyTable,
+    /// Key values of each group, per GROUP BY expression.
+    key_values: Vec<Vec<Value>>,
+    accs: Vec<Box<dyn Accumulator>>,
+    /// (group, argument key) pairs already fed, per DISTINCT call.
+    seen: Vec<HashSet<(u32, Vec<u8>)>>,
+    /// Rows buffered per call with ORDER BY.
+    ordered: Vec<Ordered>,
+    interner: super::keys::Interner,
+}
+
+impl GroupState {
+    pub(super) fn new(aggs: &[AggCall]) -> Result<GroupState> {
+        let mut accs: Vec<Box<dyn Accumulator>> = Vec::with_capacity(aggs.len());
+        for a in aggs {
             let spec = AggregateSpec {
                 arg_types: a.args.iter().map(Expr::ty).collect(),
                 direct_args: a.direct.clone(),
@@ -53,101 +75,142 @@ impl AggregateOp {
             };
             accs.push((a.func.create)(&spec)?);
         }
-        let mut seen: Vec<HashSet<(u32, Vec<u8>)>> = vec![HashSet::new(); self.aggs.len()];
-        let mut ordered: Vec<Ordered> = (0..self.aggs.len())
-            .map(|_| Ordered {
-                groups: vec![],
-                args: vec![],
-                keys: vec![],
-            })
-            .collect();
-        let mut interner = super::keys::Interner::default();
-        while let Some(b) = self.input.next()? {
-            self.cx.eval().check_cancel()?;
-            if b.is_empty() {
+        Ok(GroupState {
+            table: KeyTable::default(),
+            key_values: Vec::new(),
+            accs,
+            seen: vec![HashSet::new(); aggs.len()],
+            ordered: (0..aggs.len())
+                .map(|_| Ordered {
+                    groups: vec![],
+                    args: vec![],
+                    keys: vec![],
+                })
+                .collect(),
+            interner: super::keys::Interner::default(),
+        })
+    }
+
+    fn groups(&self, group: &[Expr]) -> usize {
+        if group.is_empty() { 1 } else { self.table.len() }
+    }
+
+    /// Adds the rows of `b`.
+    pub(super) fn add(&mut self, b: &Batch, group: &[Expr], aggs: &[AggCall], cx: &ExecCtx) -> Result<()> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        let n = b.len();
+        let keys = group
+            .iter()
+            .map(|g| eval_expr(g, b, cx))
+            .collect::<Result<Vec<_>>>()?;
+        let gids = self.assign(&keys, n, group.is_empty());
+        let ngroups = self.groups(group);
+        for (ai, a) in aggs.iter().enumerate() {
+            let mut args = a
+                .args
+                .iter()
+                .map(|x| eval_expr(x, b, cx))
+                .collect::<Result<Vec<_>>>()?;
+            let mut rows: Option<Vec<u32>> = None;
+            if let Some(f) = &a.filter {
+                let m = eval_expr(f, b, cx)?.truth_mask();
+                rows = Some((0..n as u32).filter(|&i| m[i as usize]).collect());
+            }
+            if a.distinct {
+                // array_agg collects NULLs (one per DISTINCT set); the others skip them.
+                let skip_nulls = a.func.name != "array_agg";
+                let arg_keys = encode(&args, n, &mut self.interner);
+                let candidates: Vec<u32> = rows.clone().unwrap_or_else(|| (0..n as u32).collect());
+                let mut keep = Vec::new();
+                for i in candidates {
+                    if skip_nulls && args.iter().any(|v| v.is_null(i as usize)) {
+                        continue;
+                    }
+                    if self.seen[ai].insert((gids[i as usize], arg_keys.key(i as usize).to_vec())) {
+                        keep.push(i);
+                    }
+                }
+                rows = Some(keep);
+            }
+            let sel_gids: Vec<u32> = match &rows {
+                Some(r) => r.iter().map(|&i| gids[i as usize]).collect(),
+                None => gids.clone(),
+            };
+            if let Some(r) = &rows {
+                args = args.iter().map(|v| v.take(r)).collect();
+            }
+            if !a.order_by.is_empty() {
+                let sub = match &rows {
+                    Some(r) => b.take(r),
+                    None => b.clone(),
+                };
+                let kv = a
+                    .order_by
+                    .iter()
+                    .map(|k| eval_expr(&k.expr, &sub, cx))
+                    .collect::<Result<Vec<_>>>()?;
+                let o = &mut self.ordered[ai];
+                for (i, &g) in sel_gids.iter().enumerate() {
+                    o.groups.push(g);
+                    o.args.push(args.iter().map(|v| v.value(i)).collect());
+                    o.keys.push(kv.iter().map(|v| v.value(i)).collect());
+                }
                 continue;
             }
-            let n = b.len();
-            let keys = self
-                .group
-                .iter()
-                .map(|g| eval_expr(g, &b, &self.cx))
-                .collect::<Result<Vec<_>>>()?;
-            let mut new_rows = Vec::new();
-            let gids = if self.group.is_empty() {
-                vec![0u32; n]
-            } else {
-                table.assign(&keys, n, &mut new_rows)
-            };
-            for &r in &new_rows {
-                for (kv, k) in key_values.iter_mut().zip(&keys) {
-                    kv.push(k.value(r));
-                }
-            }
-            let ngroups = if self.group.is_empty() { 1 } else { table.len() };
-            for (ai, a) in self.aggs.iter().enumerate() {
-                let mut args = a
-                    .args
-                    .iter()
-                    .map(|x| eval_expr(x, &b, &self.cx))
-                    .collect::<Result<Vec<_>>>()?;
-                let mut rows: Option<Vec<u32>> = None;
-                if let Some(f) = &a.filter {
-                    let m = eval_expr(f, &b, &self.cx)?.truth_mask();
-                    rows = Some((0..n as u32).filter(|&i| m[i as usize]).collect());
-                }
-                if a.distinct {
-                    // array_agg collects NULLs (one per DISTINCT set); the others skip them.
-                    let skip_nulls = a.func.name != "array_agg";
-                    let arg_keys = encode(&args, n, &mut interner);
-                    let candidates: Vec<u32> = rows.clone().unwrap_or_else(|| (0..n as u32).collect());
-                    let mut keep = Vec::new();
-                    for i in candidates {
-                        if skip_nulls && args.iter().any(|v| v.is_null(i as usize)) {
-                            continue;
-                        }
-                        if seen[ai].insert((gids[i as usize], arg_keys.key(i as usize).to_vec())) {
-                            keep.push(i);
-                        }
-                    }
-                    rows = Some(keep);
-                }
-                let sel_gids: Vec<u32> = match &rows {
-                    Some(r) => r.iter().map(|&i| gids[i as usize]).collect(),
-                    None => gids.clone(),
-                };
-                if let Some(r) = &rows {
-                    args = args.iter().map(|v| v.take(r)).collect();
-                }
-                if !a.order_by.is_empty() {
-                    let sub = match &rows {
-                        Some(r) => b.take(r),
-                        None => b.clone(),
-                    };
-                    let kv = a
-                        .order_by
-                        .iter()
-                        .map(|k| eval_expr(&k.expr, &sub, &self.cx))
-                        .collect::<Result<Vec<_>>>()?;
-                    let o = &mut ordered[ai];
-                    for (i, &g) in sel_gids.iter().enumerate() {
-                        o.groups.push(g);
-                        o.args.push(args.iter().map(|v| v.value(i)).collect());
-                        o.keys.push(kv.iter().map(|v| v.value(i)).collect());
-                    }
-                    continue;
-                }
-                accs[ai].resize(ngroups);
-                if !sel_gids.is_empty() {
-                    accs[ai].update(&sel_gids, &args)?;
-                }
+            self.accs[ai].resize(ngroups);
+            if !sel_gids.is_empty() {
+                self.accs[ai].update(&sel_gids, &args)?;
             }
         }
-        let ngroups = if self.group.is_empty() { 1 } else { table.len() };
-        for (ai, a) in self.aggs.iter().enumerate() {
-            accs[ai].resize(ngroups);
+        Ok(())
+    }
+
+    /// Group id of each row of `keys`, recording the key values of new groups.
+    fn assign(&mut self, keys: &[Vector], n: usize, no_group: bool) -> Vec<u32> {
+        if no_group {
+            return vec![0u32; n];
+        }
+        let mut new_rows = Vec::new();
+        let gids = self.table.assign(keys, n, &mut new_rows);
+        if self.key_values.len() < keys.len() {
+            self.key_values.resize(keys.len(), Vec::new());
+        }
+        for &r in &new_rows {
+            for (kv, k) in self.key_values.iter_mut().zip(keys) {
+                kv.push(k.value(r));
+            }
+        }
+        gids
+    }
+
+    /// Folds `other`, built over other rows of the same input, into this state. Only for calls
+    /// without DISTINCT and ORDER BY (see `parallel::mergeable`).
+    pub(super) fn merge(&mut self, mut other: GroupState, group: &[Expr]) -> Result<()> {
+        let n = other.groups(group);
+        let keys: Vec<Vector> = group
+            .iter()
+            .zip(std::mem::take(&mut other.key_values))
+            .map(|(g, kv)| Vector::from_values(g.ty(), kv))
+            .collect();
+        let map = self.assign(&keys, n, group.is_empty());
+        let ngroups = self.groups(group);
+        for (acc, o) in self.accs.iter_mut().zip(other.accs.iter_mut()) {
+            acc.resize(ngroups);
+            o.resize(n);
+            acc.merge(&mut **o, &map)?;
+        }
+        Ok(())
+    }
+
+    /// The result rows: group keys, then one column per call.
+    pub(super) fn finish(mut self, group: &[Expr], aggs: &[AggCall]) -> Result<Vec<Batch>> {
+        let ngroups = self.groups(group);
+        for (ai, a) in aggs.iter().enumerate() {
+            self.accs[ai].resize(ngroups);
             if !a.order_by.is_empty() {
-                feed_ordered(&mut *accs[ai], &ordered[ai], &a.order_by, a)?;
+                feed_ordered(&mut *self.accs[ai], &self.ordered[ai], &a.order_by, a)?;
             }
         }
         let mut batches = Vec::new();
@@ -155,11 +218,11 @@ impl AggregateOp {
         let mut start = 0;
         while start < ngroups {
             let end = (start + chunk).min(ngroups);
-            let mut cols = Vec::with_capacity(self.group.len() + self.aggs.len());
-            for (g, kv) in self.group.iter().zip(&key_values) {
+            let mut cols = Vec::with_capacity(group.len() + aggs.len());
+            for (g, kv) in group.iter().zip(&self.key_values) {
                 cols.push(Vector::from_values(g.ty(), kv[start..end].to_vec()));
             }
-            for (acc, a) in accs.iter().zip(&self.aggs) {
+            for (acc, a) in self.accs.iter().zip(aggs) {
                 let vals = (start..end).map(|g| acc.value(g)).collect::<Result<Vec<_>>>()?;
                 cols.push(Vector::from_values(a.ty.clone(), vals));
             }

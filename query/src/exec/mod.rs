@@ -12,6 +12,7 @@ mod gapfill;
 mod join;
 mod keys;
 mod lateral;
+mod parallel;
 mod recursive;
 mod scan;
 mod scan_agg;
@@ -153,12 +154,21 @@ fn build_node(plan: &Plan, cx: &ExecCtx, profile: bool) -> Result<BoxOp> {
         }
         Plan::Aggregate {
             input, group, aggs, ..
-        } => Box::new(aggregate::AggregateOp::new(
-            child(input)?,
-            group.clone(),
-            aggs.clone(),
-            cx.clone(),
-        )),
+        } => match parallel::plan_workers(input, group, aggs, cx)? {
+            Some(plans) => Box::new(parallel::ParallelAggregateOp::new(
+                &plans,
+                group.clone(),
+                aggs.clone(),
+                cx.clone(),
+                profile,
+            )?),
+            None => Box::new(aggregate::AggregateOp::new(
+                child(input)?,
+                group.clone(),
+                aggs.clone(),
+                cx.clone(),
+            )),
+        },
         Plan::Window { input, calls, .. } => Box::new(window::WindowOp::new(
             child(input)?,
             calls.clone(),

@@ -71,20 +71,11 @@ impl ScanOp {
     /// Starts a scan.
     pub fn new(scan: ScanPlan, cx: ExecCtx) -> Result<ScanOp> {
         let snap = cx.shared()?.snapshot(&scan.table.name)?;
-        let spec = ScanSpec {
-            min_ts: scan.time.0,
-            max_ts: scan.time.1,
-            series: series_filter(&snap, &scan),
-            ordered: false,
-        };
-        let pieces = if scan.time.0 > scan.time.1 {
-            Vec::new()
-        } else {
-            snap.pieces(&spec)?
-        };
-        let pieces: Vec<Piece> = pieces
+        let pieces: Vec<Piece> = chosen_pieces(&snap, &scan)?
             .into_iter()
-            .filter(|p| !skipped_by_stats(&snap, p, &scan.ranges))
+            .enumerate()
+            .filter(|(i, _)| scan.slice.is_none_or(|(k, w)| i % w == k))
+            .map(|(_, p)| p)
             .collect();
         Ok(ScanOp {
             scan: Arc::new(scan),
@@ -93,6 +84,30 @@ impl ScanOp {
             cx,
         })
     }
+}
+
+/// The pieces a scan reads: its time range and series, less those block statistics rule out.
+fn chosen_pieces(snap: &TableSnapshot, scan: &ScanPlan) -> Result<Vec<Piece>> {
+    if scan.time.0 > scan.time.1 {
+        return Ok(Vec::new());
+    }
+    let spec = ScanSpec {
+        min_ts: scan.time.0,
+        max_ts: scan.time.1,
+        series: series_filter(snap, scan),
+        ordered: false,
+    };
+    Ok(snap
+        .pieces(&spec)?
+        .into_iter()
+        .filter(|p| !skipped_by_stats(snap, p, &scan.ranges))
+        .collect())
+}
+
+/// An upper bound of the rows a scan reads (before its filter), from piece sizes.
+pub fn scan_rows(scan: &ScanPlan, cx: &ExecCtx) -> Result<u64> {
+    let snap = cx.shared()?.snapshot(&scan.table.name)?;
+    Ok(chosen_pieces(&snap, scan)?.iter().map(|p| p.rows).sum())
 }
 
 /// Reads one piece as a batch of the scan's columns (filter applied).

@@ -193,6 +193,9 @@ pub struct ScanPlan {
     pub ranges: Vec<(usize, f64, f64)>,
     /// Notes for EXPLAIN about decisions taken.
     pub notes: Vec<String>,
+    /// `Some((k, w))`: only pieces `k`, `k + w`, `k + 2w`, … (worker `k` of `w` in a parallel
+    /// aggregate); set by the executor, never by the planner.
+    pub slice: Option<(usize, usize)>,
 }
 
 /// A logical plan node.

@@ -436,6 +436,7 @@ pub(super) fn delete(
         tags: Vec::new(),
         ranges: Vec::new(),
         notes: Vec::new(),
+        slice: None,
     };
     let restricted = crate::optimize::restrict_for_delete(Plan::Scan(Box::new(scan)), &eval);
     let Plan::Scan(scan) = restricted else {

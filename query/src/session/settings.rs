@@ -53,6 +53,7 @@ pub fn defaults() -> BTreeMap<String, String> {
         ("lc_time", "C"),
         ("lock_timeout", "0"),
         ("max_connections", "100"),
+        ("max_parallel_workers_per_gather", "2"),
         ("max_identifier_length", "63"),
         ("search_path", "\"$user\", public"),
         ("server_encoding", "UTF8"),
@@ -225,6 +226,15 @@ pub fn validate(name: &str, value: &str, known: &BTreeMap<String, String>) -> Re
             parse_bytes(&v).ok_or_else(|| invalid(&n, &v))?;
             v
         }
+        "max_parallel_workers_per_gather" => match v.trim().parse::<u32>() {
+            Ok(k) if k <= 1024 => k.to_string(),
+            _ => {
+                return Err(QueryError::new(
+                    sqlstate::INVALID_PARAMETER_VALUE,
+                    format!("{v} is outside the valid range for parameter \"{n}\" (0 .. 1024)"),
+                ));
+            }
+        },
         "standard_conforming_strings" => {
             if !matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "1") {
                 return Err(QueryError::new(

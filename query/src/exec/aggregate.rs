@@ -189,6 +189,9 @@ impl GroupState {
     /// without DISTINCT and ORDER BY (see `parallel::mergeable`).
     pub(super) fn merge(&mut self, mut other: GroupState, group: &[Expr]) -> Result<()> {
         let n = other.groups(group);
+        if n == 0 {
+            return Ok(());
+        }
         let keys: Vec<Vector> = group
             .iter()
             .zip(std::mem::take(&mut other.key_values))

@@ -100,11 +100,7 @@ pub fn sort_indices(b: &Batch, keys: &[SortKey]) -> Result<Vec<u32>> {
 
 /// Row order given evaluated key vectors.
 pub fn sort_by_vectors(vecs: &[Vector], keys: &[SortKey], n: usize) -> Vec<u32> {
-    let cols: Vec<(KeyCol<'_>, &Vector, &SortKey)> =
-        vecs.iter().zip(keys).map(|(v, k)| (key_col(v), v, k)).collect();
-    let mut perm: Vec<u32> = (0..n as u32).collect();
-    perm.sort_by(|&a, &b| compare(&cols, a as usize, b as usize));
-    perm
+    order_of(vecs, keys, n).unwrap_or_else(|| (0..n as u32).collect())
 }
 
 /// Row order given evaluated key vectors, or `None` when the rows already are in that order

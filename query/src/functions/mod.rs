@@ -164,16 +164,14 @@ pub trait Accumulator: Send + Any {
     /// Adds rows `lo..hi` of `args` to group 0 (window frames). Accumulators on the hot path
     /// override this to read the argument slices in place.
     fn add_range(&mut self, args: &[Vector], lo: usize, hi: usize) -> Result<()> {
-        let idx: Vec<u32> = (lo..hi).map(|i| i as u32).collect();
-        let sub: Vec<Vector> = args.iter().map(|a| a.take(&idx)).collect();
-        self.update(&vec![0; idx.len()], &sub)
+        let (groups, sub) = range_rows(args, lo, hi);
+        self.update(&groups, &sub)
     }
     /// Removes rows `lo..hi` of `args`, added earlier, from group 0. Returns false (state left
     /// unchanged) when the function cannot take them back.
     fn retract_range(&mut self, args: &[Vector], lo: usize, hi: usize) -> Result<bool> {
-        let idx: Vec<u32> = (lo..hi).map(|i| i as u32).collect();
-        let sub: Vec<Vector> = args.iter().map(|a| a.take(&idx)).collect();
-        self.retract(&vec![0; idx.len()], &sub)
+        let (groups, sub) = range_rows(args, lo, hi);
+        self.retract(&groups, &sub)
     }
     /// Merges another accumulator of the same function: its group `g` goes into `map[g]`.
     fn merge(&mut self, other: &mut dyn Accumulator, map: &[u32]) -> Result<()>;
@@ -181,6 +179,12 @@ pub trait Accumulator: Send + Any {
     fn value(&self, group: usize) -> Result<Value>;
     /// For downcasting in `merge`.
     fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// Rows `lo..hi` of `args` as a batch for group 0: the group ids and the argument vectors.
+pub fn range_rows(args: &[Vector], lo: usize, hi: usize) -> (Vec<u32>, Vec<Vector>) {
+    let idx: Vec<u32> = (lo..hi).map(|i| i as u32).collect();
+    (vec![0; idx.len()], args.iter().map(|a| a.take(&idx)).collect())
 }
 
 /// Creates accumulators for one aggregate overload.

@@ -172,9 +172,8 @@ impl Accumulator for FloatAccum {
                 Ok(())
             }
             _ => {
-                let idx: Vec<u32> = (lo..hi).map(|i| i as u32).collect();
-                let sub = args[0].take(&idx);
-                self.update(&vec![0; idx.len()], &[sub])
+                let (groups, sub) = crate::functions::range_rows(args, lo, hi);
+                self.update(&groups, &sub)
             }
         }
     }

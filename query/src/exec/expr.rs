@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::branch::{eval_on, merge};
 use super::context::ExecCtx;
 use crate::error::{QueryError, Result, sqlstate};
 use crate::plan::Expr;
@@ -217,73 +218,46 @@ fn logic(parts: &[Expr], b: &Batch, cx: &ExecCtx, and: bool) -> Result<Vector> {
     Ok(bool_vector(val, known))
 }
 
-/// Evaluates `e` on the rows `idx` of `b` only.
-fn eval_on(e: &Expr, b: &Batch, idx: &[u32], cx: &ExecCtx) -> Result<Vector> {
-    if idx.len() == b.len() {
-        return eval_expr(e, b, cx);
-    }
-    eval_expr(e, &b.take(idx), cx)
-}
-
-/// Writes `part` (values for rows `idx`) into `out` (one slot per batch row).
-fn scatter(out: &mut [Value], idx: &[u32], part: &Vector) {
-    for (k, &i) in idx.iter().enumerate() {
-        if let Some(slot) = out.get_mut(i as usize) {
-            *slot = part.value(k);
-        }
-    }
-}
-
 fn case(whens: &[(Expr, Expr)], otherwise: &Expr, ty: &DataType, b: &Batch, cx: &ExecCtx) -> Result<Vector> {
     let n = b.len();
+    let retype = |v: Vector| if v.ty == *ty { v } else { v.retyped(ty.clone()) };
+    // Each condition sees only the rows no earlier branch took, and each result only the rows
+    // its condition selected (PostgreSQL's lazy CASE: a guarded division never fails).
     let mut remaining: Vec<u32> = (0..n as u32).collect();
-    // Fast path: every branch constant-free of errors is not knowable; evaluate lazily always.
-    let mut out = vec![Value::Null; n];
-    let mut all_first = None;
+    let mut parts: Vec<(Vec<u32>, Vector)> = Vec::with_capacity(whens.len() + 1);
     for (cond, res) in whens {
         if remaining.is_empty() {
             break;
         }
-        let c = eval_on(cond, b, &remaining, cx)?;
-        let mask = c.truth_mask();
-        let (hit, miss): (Vec<u32>, Vec<u32>) =
-            remaining
-                .iter()
-                .zip(&mask)
-                .fold((vec![], vec![]), |(mut h, mut m), (&i, &t)| {
-                    if t {
-                        h.push(i)
-                    } else {
-                        m.push(i)
-                    }
-                    (h, m)
-                });
+        let mask = eval_on(cond, b, &remaining, cx)?.truth_mask();
+        let mut hit = Vec::new();
+        let mut miss = Vec::new();
+        for (&i, &t) in remaining.iter().zip(&mask) {
+            if t { hit.push(i) } else { miss.push(i) }
+        }
         if !hit.is_empty() {
             let v = eval_on(res, b, &hit, cx)?;
-            if hit.len() == n && all_first.is_none() {
-                all_first = Some(v.clone());
+            if hit.len() == n {
+                return Ok(retype(v));
             }
-            scatter(&mut out, &hit, &v);
+            parts.push((hit, v));
         }
         remaining = miss;
-    }
-    if let Some(v) = all_first {
-        return Ok(if v.ty == *ty { v } else { v.retyped(ty.clone()) });
     }
     if !remaining.is_empty() {
         let v = eval_on(otherwise, b, &remaining, cx)?;
         if remaining.len() == n {
-            return Ok(if v.ty == *ty { v } else { v.retyped(ty.clone()) });
+            return Ok(retype(v));
         }
-        scatter(&mut out, &remaining, &v);
+        parts.push((remaining, v));
     }
-    Ok(Vector::from_values(ty.clone(), out))
+    Ok(merge(ty, n, &parts))
 }
 
 fn coalesce(items: &[Expr], ty: &DataType, b: &Batch, cx: &ExecCtx) -> Result<Vector> {
     let n = b.len();
-    let mut out = vec![Value::Null; n];
     let mut remaining: Vec<u32> = (0..n as u32).collect();
+    let mut parts: Vec<(Vec<u32>, Vector)> = Vec::with_capacity(items.len());
     for (k, item) in items.iter().enumerate() {
         if remaining.is_empty() {
             break;
@@ -292,17 +266,17 @@ fn coalesce(items: &[Expr], ty: &DataType, b: &Batch, cx: &ExecCtx) -> Result<Ve
         if k == 0 && v.no_nulls() {
             return Ok(if v.ty == *ty { v } else { v.retyped(ty.clone()) });
         }
-        let mut still = Vec::new();
-        for (j, &i) in remaining.iter().enumerate() {
-            if v.is_null(j) {
-                still.push(i);
-            } else {
-                out[i as usize] = v.value(j);
-            }
-        }
+        // Rows still NULL go on to the next item, whose values overwrite these in the merge.
+        let still: Vec<u32> = remaining
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| v.is_null(j))
+            .map(|(_, &i)| i)
+            .collect();
+        parts.push((remaining, v));
         remaining = still;
     }
-    Ok(Vector::from_values(ty.clone(), out))
+    Ok(merge(ty, n, &parts))
 }
 
 fn in_list(

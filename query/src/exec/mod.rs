@@ -5,6 +5,7 @@ mod aggregate;
 mod asof;
 mod band;
 mod basic;
+mod branch;
 pub mod context;
 pub mod convert;
 mod expr;

@@ -106,6 +106,11 @@ impl GroupState {
             .map(|g| eval_expr(g, b, cx))
             .collect::<Result<Vec<_>>>()?;
         let gids = self.assign(&keys, n, group.is_empty());
+        let runs: Option<Vec<(u32, u32)>> = if group.is_empty() {
+            Some(vec![(0, n as u32)])
+        } else {
+            self.table.runs().map(<[_]>::to_vec)
+        };
         let ngroups = self.groups(group);
         for (ai, a) in aggs.iter().enumerate() {
             let mut args = a
@@ -134,9 +139,13 @@ impl GroupState {
                 }
                 rows = Some(keep);
             }
-            let sel_gids: Vec<u32> = match &rows {
-                Some(r) => r.iter().map(|&i| gids[i as usize]).collect(),
-                None => gids.clone(),
+            let selected: Vec<u32>;
+            let sel_gids: &[u32] = match &rows {
+                Some(r) => {
+                    selected = r.iter().map(|&i| gids[i as usize]).collect();
+                    &selected
+                }
+                None => &gids,
             };
             if let Some(r) = &rows {
                 args = args.iter().map(|v| v.take(r)).collect();
@@ -160,8 +169,10 @@ impl GroupState {
                 continue;
             }
             self.accs[ai].resize(ngroups);
-            if !sel_gids.is_empty() {
-                self.accs[ai].update(&sel_gids, &args)?;
+            match (&runs, &rows) {
+                (Some(runs), None) => self.accs[ai].update_runs(runs, sel_gids, &args)?,
+                _ if !sel_gids.is_empty() => self.accs[ai].update(sel_gids, &args)?,
+                _ => {}
             }
         }
         Ok(())

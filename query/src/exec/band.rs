@@ -161,23 +161,42 @@ impl Band {
 
     /// The matching (left row, right row) pairs of a left batch.
     pub fn candidates(&self, b: &Batch, cx: &ExecCtx) -> Result<(Vec<u32>, Vec<u32>)> {
-        let xs = ints(&eval_expr(&self.left, b, cx)?, b.len());
-        let (mut li, mut ri) = (Vec::new(), Vec::new());
-        for (i, x) in xs.into_iter().enumerate() {
-            let Some(x) = x else { continue };
-            let mut k = self.lo.partition_point(|&l| l <= x);
-            while k > 0 {
-                k -= 1;
-                if self.reach[k] < x {
-                    break;
-                }
-                let above = if self.lo_strict { self.lo[k] < x } else { true };
+        let v = eval_expr(&self.left, b, cx)?;
+        let n = b.len();
+        let converted: Vec<i64>;
+        let xs: &[i64] = match &v.data {
+            VectorData::Int(xs) if xs.len() >= n => xs,
+            _ => {
+                converted = (0..n).map(|i| v.value(i).as_int().unwrap_or(0)).collect();
+                &converted
+            }
+        };
+        let (mut li, mut ri) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        // The number of intervals starting at or before x; kept from the row before while x
+        // stays between the same two starts (time-ordered rows seldom cross one).
+        let mut p = 0;
+        for (i, &x) in xs.iter().enumerate().take(n) {
+            if v.is_null(i) {
+                continue;
+            }
+            let still = (p == 0 || self.lo[p - 1] <= x) && self.lo.get(p).is_none_or(|&l| l > x);
+            if !still {
+                p = self.lo.partition_point(|&l| l <= x);
+            }
+            let hit = |k: usize| {
+                let above = !self.lo_strict || self.lo[k] < x;
                 let below = if self.hi_strict {
                     x < self.hi[k]
                 } else {
                     x <= self.hi[k]
                 };
-                if above && below {
+                above && below
+            };
+            for k in (0..p).rev() {
+                if self.reach[k] < x {
+                    break;
+                }
+                if hit(k) {
                     li.push(i as u32);
                     ri.push(self.rows[k]);
                 }

@@ -210,24 +210,50 @@ impl JoinOp {
                 if let [k] = kv.as_slice()
                     && let crate::vector::VectorData::Text(d) = &k.data
                 {
-                    // One dictionary-coded key (a tag): look each distinct value up once.
-                    let mut memo: Vec<Option<Option<&Vec<u32>>>> = vec![None; d.dict.len()];
+                    // One dictionary-coded key (a tag): each distinct value is looked up once;
+                    // `one[code]` is its single build row, or NO_ROW / MANY_ROWS.
+                    const UNSEEN: u32 = u32::MAX;
+                    const NO_ROW: u32 = u32::MAX - 1;
+                    const MANY_ROWS: u32 = u32::MAX - 2;
+                    let mut one = vec![UNSEEN; d.dict.len()];
+                    let mut many: Vec<Option<&Vec<u32>>> = vec![None; d.dict.len()];
+                    let valid = k.validity.as_deref();
+                    li.reserve(b.len());
+                    ri.reserve(b.len());
                     for (i, &code) in d.codes.iter().enumerate().take(b.len()) {
-                        if k.is_null(i) {
+                        if valid.is_some_and(|v| !v.get(i).copied().unwrap_or(false)) {
                             continue;
                         }
-                        let Some(slot) = memo.get_mut(code as usize) else {
-                            continue;
-                        };
-                        let rows = *slot.get_or_insert_with(|| {
-                            let one =
+                        let c = code as usize;
+                        let Some(&known) = one.get(c) else { continue };
+                        let r = if known == UNSEEN {
+                            let value =
                                 Vector::new(k.ty.clone(), crate::vector::VectorData::Const(k.value(i)), None);
-                            let key = encode(&[one], 1, &mut built.interner);
-                            t.get(key.key(0))
-                        });
-                        for &r in rows.into_iter().flatten() {
-                            li.push(i as u32);
-                            ri.push(r);
+                            let key = encode(&[value], 1, &mut built.interner);
+                            let rows = t.get(key.key(0));
+                            let r = match rows.map(Vec::as_slice) {
+                                None | Some([]) => NO_ROW,
+                                Some(&[r]) if r < MANY_ROWS => r,
+                                Some(_) => MANY_ROWS,
+                            };
+                            one[c] = r;
+                            many[c] = rows;
+                            r
+                        } else {
+                            known
+                        };
+                        match r {
+                            NO_ROW => {}
+                            MANY_ROWS => {
+                                for &r in many[c].into_iter().flatten() {
+                                    li.push(i as u32);
+                                    ri.push(r);
+                                }
+                            }
+                            r => {
+                                li.push(i as u32);
+                                ri.push(r);
+                            }
                         }
                     }
                     return Ok((li, ri));

@@ -356,6 +356,82 @@ impl ColumnIds {
     }
 }
 
+/// The rows where some key column differs from the row before (row 0 always), when such runs
+/// average at least [`MIN_RUN`] rows; `None` otherwise or for columns of generic values. Two rows
+/// with equal data and validity in every column have equal keys, so a run needs one lookup.
+fn run_starts(cols: &[Vector], len: usize) -> Option<Vec<u32>> {
+    if len < 2 * MIN_RUN {
+        return None;
+    }
+    let mut change = vec![false; len];
+    change[0] = true;
+    for c in cols {
+        match &c.data {
+            VectorData::Int(v) => mark_changes(&mut change, v.get(..len)?),
+            VectorData::Float(v) => mark_changes(&mut change, v.get(..len)?),
+            VectorData::Bool(v) => mark_changes(&mut change, v.get(..len)?),
+            VectorData::Text(d) => {
+                // Codes differ for equal strings when the dictionary repeats them (vectors
+                // built row by row do): compare the bytes then.
+                let codes = d.codes.get(..len)?;
+                for ((c, &a), &b) in change[1..].iter_mut().zip(codes).zip(&codes[1..]) {
+                    *c |= a != b && d.dict.get(a as usize) != d.dict.get(b as usize);
+                }
+            }
+            VectorData::Const(_) => {}
+            VectorData::Values(_) => return None,
+        }
+        if let (Some(valid), false) = (&c.validity, matches!(c.data, VectorData::Const(_))) {
+            mark_changes(&mut change, valid.get(..len)?);
+        }
+    }
+    let runs = change.iter().filter(|&&c| c).count();
+    if runs * MIN_RUN > len {
+        return None;
+    }
+    Some((0..len as u32).filter(|&i| change[i as usize]).collect())
+}
+
+/// Average run length below which keys are looked up row by row.
+const MIN_RUN: usize = 4;
+
+/// Sets `change[i]` where `v[i]` differs from `v[i - 1]` (doubles compare by bits, so NaNs and
+/// signed zeros only split runs, never join them).
+fn mark_changes<T: Copy + Bits>(change: &mut [bool], v: &[T]) {
+    for ((c, a), b) in change[1..].iter_mut().zip(v).zip(&v[1..]) {
+        *c |= a.bits() != b.bits();
+    }
+}
+
+/// A value's identity for run detection.
+trait Bits {
+    fn bits(self) -> u64;
+}
+
+impl Bits for i64 {
+    fn bits(self) -> u64 {
+        self as u64
+    }
+}
+
+impl Bits for f64 {
+    fn bits(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+impl Bits for bool {
+    fn bits(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+impl Bits for u32 {
+    fn bits(self) -> u64 {
+        u64::from(self)
+    }
+}
+
 /// Marks a value or key not seen before (lookups without insertion).
 const ABSENT: u32 = u32::MAX;
 
@@ -375,6 +451,8 @@ pub struct KeyTable {
     columns: Option<(Vec<ColumnIds>, Vec<PrefixMap>)>,
     decided: bool,
     count: usize,
+    /// See [`KeyTable::runs`].
+    runs: Option<Vec<(u32, u32)>>,
     /// Interner for text keys.
     pub interner: Interner,
 }
@@ -402,7 +480,27 @@ impl KeyTable {
     }
 
     /// Combined ids of every row's key (`ABSENT` where any part is unseen and `insert` is false).
+    /// Rows in runs of equal keys (series-major data, join outputs) are looked up once per run.
     fn combine(&mut self, cols: &[Vector], len: usize, insert: bool) -> Option<Vec<u32>> {
+        self.columns.as_ref()?;
+        let Some(starts) = run_starts(cols, len) else {
+            return self.combine_rows(cols, len, insert);
+        };
+        let firsts: Vec<Vector> = cols.iter().map(|c| c.take(&starts)).collect();
+        let ids = self.combine_rows(&firsts, starts.len(), insert)?;
+        let mut out = Vec::with_capacity(len);
+        let mut runs = Vec::with_capacity(ids.len());
+        for (k, &id) in ids.iter().enumerate() {
+            let end = starts.get(k + 1).map_or(len, |&e| e as usize);
+            out.resize(end, id);
+            runs.push((id, end as u32));
+        }
+        self.runs = Some(runs);
+        Some(out)
+    }
+
+    /// [`KeyTable::combine`] row by row.
+    fn combine_rows(&mut self, cols: &[Vector], len: usize, insert: bool) -> Option<Vec<u32>> {
         let (ids, prefixes) = self.columns.as_mut()?;
         let mut acc = ids[0].assign(&cols[0], len, &mut self.interner, insert);
         for ((c, col_ids), prefix) in cols[1..].iter().zip(&mut ids[1..]).zip(prefixes.iter_mut()) {
@@ -435,9 +533,16 @@ impl KeyTable {
         Some(acc)
     }
 
+    /// The runs of equal keys found in the last batch given to [`KeyTable::assign`], as
+    /// `(id, end row)` (see `Accumulator::update_runs`), when it came in runs.
+    pub fn runs(&self) -> Option<&[(u32, u32)]> {
+        self.runs.as_deref()
+    }
+
     /// Id of each row's key; `new_rows` receives the rows that created a new id (in id order).
     pub fn assign(&mut self, cols: &[Vector], len: usize, new_rows: &mut Vec<usize>) -> Vec<u32> {
         self.decide(cols);
+        self.runs = None;
         if let Some(ids) = self.combine(cols, len, true) {
             // Ids are dense and handed out in row order: a row holding the next id is its first.
             for (i, &id) in ids.iter().enumerate() {
@@ -516,5 +621,53 @@ mod tests {
         let a4 = Vector::ints(DataType::Int8, vec![7]);
         let s4 = Vector::from_values(DataType::Text, vec![Value::str("x")]);
         assert_eq!(t.lookup(&[a4, s4], 1), vec![None]);
+    }
+
+    #[test]
+    fn runs_of_equal_keys_get_the_ids_of_their_values() {
+        // Runs of (int or NULL, text, double), with a NULL int whose data slot differs from the
+        // value before it, a run split only by a double, and a key that comes back later.
+        let ints = [1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1];
+        let nulls = [4usize, 5, 6, 7];
+        let texts = [
+            "a", "a", "a", "a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "b", "a", "a", "a", "a", "a",
+            "a",
+        ];
+        let floats = [
+            0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1.5, 1.5, 1.5, 0.5, 0.5, 0.5, 0.5, 0.5,
+            0.5,
+        ];
+        let n = ints.len();
+        let validity = (0..n).map(|i| !nulls.contains(&i)).collect();
+        let cols = [
+            Vector::new(DataType::Int8, VectorData::Int(ints.to_vec()), Some(validity)),
+            Vector::new(
+                DataType::Text,
+                VectorData::Text(crate::vector::DictVec {
+                    dict: std::sync::Arc::new(vec![Box::from(&b"a"[..]), Box::from(&b"b"[..])]),
+                    codes: texts.iter().map(|t| u32::from(*t == "b")).collect(),
+                }),
+                None,
+            ),
+            Vector::floats(floats.to_vec()),
+        ];
+        assert!(
+            run_starts(&cols, n).is_some(),
+            "the runs are long enough to be used"
+        );
+        let mut t = KeyTable::default();
+        let (ids, new_rows) = assign_all(&mut t, &cols, n);
+        let row = |i: usize| {
+            let a = (!nulls.contains(&i)).then_some(ints[i]);
+            (a, texts[i], floats[i].to_bits())
+        };
+        for i in 0..n {
+            for j in 0..n {
+                assert_eq!(ids[i] == ids[j], row(i) == row(j), "rows {i} and {j}");
+            }
+        }
+        // Keys: (1,a,.5) (NULL,a,.5) (2,b,.5) (2,b,1.5), each first seen at the row listed.
+        assert_eq!(new_rows, vec![0, 4, 8, 11]);
+        assert_eq!(t.len(), 4);
     }
 }

@@ -152,6 +152,12 @@ pub trait Accumulator: Send + Any {
     fn resize(&mut self, groups: usize);
     /// Adds row `i` of `args` to group `groups[i]`. NULL handling is the function's.
     fn update(&mut self, groups: &[u32], args: &[Vector]) -> Result<()>;
+    /// [`Accumulator::update`] when the rows come in runs of one group: `runs[k] = (group,
+    /// end)` covers the rows from the previous run's end (0 for the first) to `end`, and
+    /// `groups` says the same row by row. Accumulators on the hot path fold a run at a time.
+    fn update_runs(&mut self, _runs: &[(u32, u32)], groups: &[u32], args: &[Vector]) -> Result<()> {
+        self.update(groups, args)
+    }
     /// Adds a whole block from its statistics (`stats[k]` for argument `k`; an empty slice for
     /// `count(*)`, whose row count is `rows`). Returns false when the function cannot use them.
     fn update_from_stats(&mut self, _group: u32, _rows: u64, _stats: &[BlockStats]) -> Result<bool> {

@@ -41,6 +41,27 @@ impl Accumulator for Count {
         Ok(())
     }
 
+    fn update_runs(&mut self, runs: &[(u32, u32)], groups: &[u32], args: &[Vector]) -> Result<()> {
+        let no_nulls = self.star || args.first().is_none_or(|a| a.validity.is_none() && !a.is_null(0));
+        if !no_nulls
+            || matches!(
+                args.first().map(|a| &a.data),
+                Some(crate::vector::VectorData::Values(_))
+            )
+        {
+            return self.update(groups, args);
+        }
+        self.resize(needed(groups));
+        let mut start = 0;
+        for &(g, end) in runs {
+            if let Some(n) = self.n.get_mut(g as usize) {
+                *n += i64::from(end.saturating_sub(start));
+            }
+            start = end;
+        }
+        Ok(())
+    }
+
     fn update_from_stats(&mut self, group: u32, rows: u64, stats: &[BlockStats]) -> Result<bool> {
         self.resize(group as usize + 1);
         let n = if self.star {

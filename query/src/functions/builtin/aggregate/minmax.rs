@@ -4,7 +4,7 @@
 use std::any::Any;
 use std::cmp::Ordering;
 
-use super::{floats_each, ints_each, needed, other, reg, values_each};
+use super::{float_data, floats_each, fold_runs, int_data, ints_each, needed, other, reg, values_each};
 use crate::error::Result;
 use crate::functions::builtin::kernels::{cmp_f64, t};
 use crate::functions::{Accumulator, ArgType, BlockStats, Registry, ReturnType, Signature};
@@ -41,6 +41,17 @@ impl Accumulator for IntMinMax {
         Ok(())
     }
 
+    fn update_runs(&mut self, runs: &[(u32, u32)], groups: &[u32], args: &[Vector]) -> Result<()> {
+        self.resize(needed(groups));
+        let (v, max) = (&mut self.v, self.max);
+        let folded = fold_runs(runs, &args[0], int_data, |g, run| {
+            if let (Some(m), Some(slot)) = (extreme(run, max), v.get_mut(g)) {
+                Self::offer(slot, m, max);
+            }
+        });
+        if folded { Ok(()) } else { self.update(groups, args) }
+    }
+
     fn update_from_stats(&mut self, group: u32, _rows: u64, stats: &[BlockStats]) -> Result<bool> {
         let Some(s) = stats.first() else { return Ok(false) };
         if s.count == s.null_count {
@@ -73,6 +84,22 @@ impl Accumulator for IntMinMax {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
+}
+
+/// The largest (or smallest) of `xs`, over four independent lanes so that the comparisons do
+/// not wait on each other.
+fn extreme(xs: &[i64], max: bool) -> Option<i64> {
+    let first = *xs.first()?;
+    let pick = |a: i64, b: i64| if (b > a) == max { b } else { a };
+    let mut lanes = [first; 4];
+    let mut chunks = xs.chunks_exact(4);
+    for c in &mut chunks {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l = pick(*l, x);
+        }
+    }
+    let tail = chunks.remainder().iter().fold(first, |a, &x| pick(a, x));
+    Some(lanes.into_iter().fold(tail, pick))
 }
 
 struct FloatMinMax {
@@ -112,6 +139,19 @@ impl Accumulator for FloatMinMax {
         let (v, max) = (&mut self.v, self.max);
         floats_each(groups, &args[0], |g, x| Self::offer(&mut v[g], x, max));
         Ok(())
+    }
+
+    fn update_runs(&mut self, runs: &[(u32, u32)], groups: &[u32], args: &[Vector]) -> Result<()> {
+        self.resize(needed(groups));
+        let (v, max) = (&mut self.v, self.max);
+        let folded = fold_runs(runs, &args[0], float_data, |g, run| {
+            if let Some(slot) = v.get_mut(g) {
+                let mut best = *slot;
+                run.iter().for_each(|&x| Self::offer(&mut best, x, max));
+                *slot = best;
+            }
+        });
+        if folded { Ok(()) } else { self.update(groups, args) }
     }
 
     fn update_from_stats(&mut self, group: u32, _rows: u64, stats: &[BlockStats]) -> Result<bool> {

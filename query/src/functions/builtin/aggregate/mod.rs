@@ -72,6 +72,46 @@ pub(crate) fn reg(
     r.register_aggregate(AggregateFunction::new(name, sig, create));
 }
 
+/// Calls `f(group, values)` once per run (see [`Accumulator::update_runs`]) when `a` is a
+/// plain column of `T` without NULLs; returns false, having done nothing, otherwise. A run's
+/// values fold in registers instead of through the group's slot row by row.
+#[inline]
+pub(crate) fn fold_runs<T>(
+    runs: &[(u32, u32)],
+    a: &Vector,
+    column: impl Fn(&VectorData) -> Option<&[T]>,
+    mut f: impl FnMut(usize, &[T]),
+) -> bool {
+    let Some(xs) = column(&a.data) else { return false };
+    let rows = runs.last().map_or(0, |r| r.1 as usize);
+    if a.validity.is_some() || xs.len() < rows {
+        return false;
+    }
+    let mut start = 0;
+    for &(g, end) in runs {
+        let end = (end as usize).max(start);
+        f(g as usize, &xs[start..end]);
+        start = end;
+    }
+    true
+}
+
+/// Integer data of a vector.
+pub(crate) fn int_data(d: &VectorData) -> Option<&[i64]> {
+    match d {
+        VectorData::Int(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// Double data of a vector.
+pub(crate) fn float_data(d: &VectorData) -> Option<&[f64]> {
+    match d {
+        VectorData::Float(v) => Some(v),
+        _ => None,
+    }
+}
+
 /// Calls `f(group, x)` for every non-NULL integer of `a`.
 #[inline]
 pub(crate) fn ints_each(groups: &[u32], a: &Vector, mut f: impl FnMut(usize, i64)) {

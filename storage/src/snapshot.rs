@@ -244,12 +244,55 @@ impl TableSnapshot {
     /// Decodes the rows of a piece with `min_ts <= ts <= max_ts`, producing `columns`
     /// (schema indexes; time and tag columns included).
     pub fn read(&self, piece: &Piece, columns: &[usize], min_ts: i64, max_ts: i64) -> Result<PieceData> {
+        let (ts, columns) = self.read_rows(piece, columns, min_ts, max_ts, true)?;
+        Ok(PieceData {
+            series: piece.series,
+            ts,
+            columns,
+        })
+    }
+
+    /// [`TableSnapshot::read`] for a reader that needs only the columns: the timestamps move into
+    /// the time column instead of being copied. Returns the row count and the columns.
+    pub fn read_columns(
+        &self,
+        piece: &Piece,
+        columns: &[usize],
+        min_ts: i64,
+        max_ts: i64,
+    ) -> Result<(usize, Vec<Column>)> {
+        let time_once = columns
+            .iter()
+            .filter(|&&c| self.role(c) == Some(ColumnRole::Time))
+            .count()
+            == 1;
+        let (ts, cols) = self.read_rows(piece, columns, min_ts, max_ts, !time_once)?;
+        let n = if time_once {
+            cols.iter()
+                .zip(columns)
+                .find(|(_, c)| self.role(**c) == Some(ColumnRole::Time))
+                .map_or(0, |(col, _)| col.len())
+        } else {
+            ts.len()
+        };
+        Ok((n, cols))
+    }
+
+    /// The timestamps (empty when `keep_ts` is false and a time column took them) and columns.
+    fn read_rows(
+        &self,
+        piece: &Piece,
+        columns: &[usize],
+        min_ts: i64,
+        max_ts: i64,
+        keep_ts: bool,
+    ) -> Result<(Vec<i64>, Vec<Column>)> {
         let fields: Vec<usize> = columns
             .iter()
             .copied()
             .filter(|&c| self.role(c) == Some(ColumnRole::Field))
             .collect();
-        let (ts, field_cols) = if let [src] = &piece.sources[..] {
+        let (mut ts, field_cols) = if let [src] = &piece.sources[..] {
             let (ts, cols) = read_source(&self.schema, src, &fields, min_ts, max_ts)?;
             if self.dedup() {
                 dedup_last(ts, cols)
@@ -259,25 +302,39 @@ impl TableSnapshot {
         } else {
             self.read_merged(piece, &fields, min_ts, max_ts)?
         };
-        let mut out = Vec::with_capacity(columns.len());
+        let n = ts.len();
+        // Each field column moves to its first requested position; a repeat copies it.
+        let mut field_cols: Vec<Option<Column>> = field_cols.into_iter().map(Some).collect();
+        let mut placed: Vec<Option<usize>> = vec![None; field_cols.len()];
+        let mut out: Vec<Column> = Vec::with_capacity(columns.len());
         for &c in columns {
-            out.push(match self.role(c) {
-                Some(ColumnRole::Time) => Column::new(ColumnVec::Int64(ts.clone())),
-                Some(ColumnRole::Tag) => self.tag_column(piece.series, c, ts.len()),
+            let col = match self.role(c) {
+                Some(ColumnRole::Time) if keep_ts => Column::new(ColumnVec::Int64(ts.clone())),
+                Some(ColumnRole::Time) => Column::new(ColumnVec::Int64(std::mem::take(&mut ts))),
+                Some(ColumnRole::Tag) => self.tag_column(piece.series, c, n),
                 _ => {
                     let pos = fields.iter().position(|&f| f == c).unwrap_or(0);
-                    field_cols
-                        .get(pos)
-                        .cloned()
-                        .unwrap_or_else(|| Column::nulls(PhysicalType::Int64, ts.len()))
+                    match (
+                        field_cols.get_mut(pos).and_then(Option::take),
+                        placed.get(pos).copied().flatten(),
+                    ) {
+                        (Some(col), _) => {
+                            if let Some(p) = placed.get_mut(pos) {
+                                *p = Some(out.len());
+                            }
+                            col
+                        }
+                        (None, Some(k)) => out
+                            .get(k)
+                            .cloned()
+                            .unwrap_or_else(|| Column::nulls(PhysicalType::Int64, n)),
+                        (None, None) => Column::nulls(PhysicalType::Int64, n),
+                    }
                 }
-            });
+            };
+            out.push(col);
         }
-        Ok(PieceData {
-            series: piece.series,
-            ts,
-            columns: out,
-        })
+        Ok((ts, out))
     }
 
     fn role(&self, c: usize) -> Option<ColumnRole> {

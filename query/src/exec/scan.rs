@@ -112,10 +112,9 @@ pub fn scan_rows(scan: &ScanPlan, cx: &ExecCtx) -> Result<u64> {
 
 /// Reads one piece as a batch of the scan's columns (filter applied).
 pub fn read_piece(snap: &TableSnapshot, scan: &ScanPlan, piece: &Piece, cx: &ExecCtx) -> Result<Batch> {
-    let data = snap.read(piece, &scan.columns, scan.time.0, scan.time.1)?;
-    let n = data.ts.len();
+    let (n, columns) = snap.read_columns(piece, &scan.columns, scan.time.0, scan.time.1)?;
     let mut cols = Vec::with_capacity(scan.columns.len());
-    for (col, &c) in data.columns.into_iter().zip(&scan.columns) {
+    for (col, &c) in columns.into_iter().zip(&scan.columns) {
         cols.push(to_vector(col, &scan.table.columns[c].ty)?);
     }
     apply_filter(Batch::new(cols, n), &scan.filter, cx)

@@ -143,22 +143,23 @@ impl<'a> TextCol<'a> {
         let mut out = vec![null; n];
         match &self.v.data {
             VectorData::Text(d) if d.dict.len() <= 4096 || d.dict.len() <= n / 4 => {
-                let mut table: Vec<Option<u8>> = vec![None; d.dict.len()];
+                // Classes by dictionary entry, UNKNOWN until first seen.
+                const UNKNOWN: u16 = u16::MAX;
+                let mut table: Vec<u16> = vec![UNKNOWN; d.dict.len()];
                 let valid = self.v.validity.as_deref();
                 for (i, (slot, &code)) in out.iter_mut().zip(&d.codes).enumerate() {
+                    // A NULL row's code points at a placeholder entry that must not be classified.
                     if valid.is_some_and(|m| !m.get(i).copied().unwrap_or(false)) {
                         continue;
                     }
                     let c = code as usize;
-                    *slot = match table.get(c).copied().flatten() {
-                        Some(k) => k,
-                        None => {
-                            let k = f(d.dict.get(c).map_or(&b""[..], |b| &b[..]))?;
-                            if let Some(t) = table.get_mut(c) {
-                                *t = Some(k);
-                            }
-                            k
-                        }
+                    let Some(&known) = table.get(c) else { continue };
+                    *slot = if known != UNKNOWN {
+                        known as u8
+                    } else {
+                        let k = f(d.dict.get(c).map_or(&b""[..], |b| &b[..]))?;
+                        table[c] = u16::from(k);
+                        k
                     };
                 }
             }

@@ -192,6 +192,100 @@ fn redundant(a: &Pt, h: &Pt, p: &Pt, cfg: &KpiCfg) -> bool {
         })
 }
 
+/// The columns of an update when every row's point comes from plain arrays: times and counters
+/// without NULLs, and no per-row window, ideal cycle time or planned down time. Steady stretches
+/// are then found by comparing neighbouring rows in place, without building their points.
+struct Plain<'a> {
+    ts: &'a [i64],
+    counts: [Option<&'a [i64]>; 3],
+}
+
+impl<'a> Plain<'a> {
+    fn of(ts: &IntCol<'a>, counts: &[Option<IntCol<'a>>; 3], no_extras: bool) -> Option<Plain<'a>> {
+        let plain = |c: &IntCol<'a>| match c {
+            IntCol::Slice(x, None) => Some(*x),
+            IntCol::Slice(x, Some(valid)) if valid.iter().all(|&v| v) => Some(*x),
+            _ => None,
+        };
+        if !no_extras {
+            return None;
+        }
+        let mut out = [None, None, None];
+        for (o, c) in out.iter_mut().zip(counts) {
+            if let Some(c) = c {
+                *o = Some(plain(c)?);
+            }
+        }
+        Some(Plain {
+            ts: plain(ts)?,
+            counts: out,
+        })
+    }
+
+    /// The end of the stretch of rows from `start` that `redundant` would fold into the held
+    /// point (row `start - 1`, of group `g`, after an anchor at `anchor_t`): same group and
+    /// state code as the row before, time not going back and within `max_gap` of the anchor,
+    /// counters not decreasing. Rows before the held one were folded the same way, so the
+    /// anchor's category and counters already satisfy `redundant`'s conditions.
+    fn stretch(
+        &self,
+        groups: &[u32],
+        codes: &[u8],
+        start: usize,
+        g: usize,
+        anchor_t: i64,
+        max_gap: i64,
+    ) -> usize {
+        // `t - anchor_t <= max_gap` without overflow: when the sum overflows, every time passes.
+        let limit = anchor_t.checked_add(max_gap).unwrap_or(i64::MAX);
+        let counts: Vec<&[i64]> = self.counts.iter().flatten().copied().collect();
+        let n = counts
+            .iter()
+            .map(|c| c.len())
+            .fold(groups.len().min(codes.len()).min(self.ts.len()), usize::min);
+        if start == 0 {
+            return 0;
+        }
+        let mut j = start;
+        while j < n {
+            let ok = groups[j] as usize == g
+                && codes[j] == codes[j - 1]
+                && self.ts[j - 1] <= self.ts[j]
+                && self.ts[j] <= limit
+                && counts.iter().all(|c| c[j - 1] <= c[j]);
+            if !ok {
+                break;
+            }
+            j += 1;
+        }
+        j
+    }
+
+    /// Row `i`'s point, as the general path builds it for such columns.
+    fn point(&self, i: usize, code: u8) -> Pt {
+        let (cat, flags) = if code == 0xff {
+            (NO_DATA, 0)
+        } else {
+            (code & 0x0f, code >> 4)
+        };
+        let count = |k: usize| {
+            self.counts[k]
+                .and_then(|c| c.get(i).copied())
+                .unwrap_or(NULL_COUNT)
+        };
+        Pt {
+            t: self.ts.get(i).copied().unwrap_or(0),
+            cat,
+            flags,
+            cnt: [count(0), count(1), count(2)],
+            ict: f64::NAN,
+            ws: NO_WINDOW.0,
+            we: NO_WINDOW.1,
+            pdown: 0,
+        }
+    }
+}
+
 /// Records a push of `t` to group `g` in this call; false once the group's pushes went back in
 /// time (its last run may then end elsewhere, in `pending`).
 fn in_order(last_t: &mut Vec<Option<(i64, bool)>>, g: usize, t: i64) -> bool {
@@ -254,7 +348,25 @@ impl Accumulator for KpiAcc {
         let mut held: Option<(usize, Pt)> = None;
         let mut anchor: Option<(usize, Pt)> = None;
         let mut last_t: Vec<Option<(i64, bool)>> = Vec::new();
-        for (i, &g) in groups.iter().enumerate() {
+        let plain = Plain::of(&ts, &counts, window.is_none() && ict.is_none() && pdown.is_none());
+        // The last row went to the held point through `redundant` (see `Plain::stretch`).
+        let mut steady = false;
+        let mut i = 0;
+        while i < n {
+            let row = i;
+            i += 1;
+            if let (true, Some(plain), Some((hg, _)), Some((ag, a))) = (steady, &plain, held, anchor)
+                && hg == ag
+            {
+                let end = plain.stretch(groups, &codes, row, hg, a.t, cfg.max_gap);
+                if end > row {
+                    held = Some((hg, plain.point(end - 1, codes[end - 1])));
+                    i = end;
+                    continue;
+                }
+            }
+            steady = false;
+            let (i, g) = (row, groups[row]);
             let Some(t) = ts.get(i) else { continue };
             let (s, e) = match &window {
                 Some((ws, we)) => match (ws.get(i), we.get(i)) {
@@ -331,6 +443,7 @@ impl Accumulator for KpiAcc {
                     if hg == g && anchor.is_some_and(|(ag, a)| ag == g && redundant(&a, &h, &p, cfg)) =>
                 {
                     held = Some((g, p));
+                    steady = true;
                 }
                 Some((hg, h)) => {
                     self.runs.push(hg, &h, epoch, cfg);

@@ -126,6 +126,29 @@ struct Setup<'a> {
     /// Schema column of each aggregate's argument (None: count(*)); Some(None) for non-column args.
     stat_cols: Vec<Option<Option<usize>>>,
     stats_ok: bool,
+    /// Per aggregate argument: a batch column no other argument or filter reads, which the
+    /// call can take instead of a copy.
+    movable: Vec<Vec<bool>>,
+}
+
+/// See `Setup::movable` (group keys are evaluated before the arguments and do not count).
+fn movable_args(aggs: &[AggCall]) -> Vec<Vec<bool>> {
+    let mut uses: HashMap<usize, usize> = HashMap::new();
+    for a in aggs {
+        let mut cols = Vec::new();
+        a.args.iter().chain(&a.filter).for_each(|e| e.columns(&mut cols));
+        for c in cols {
+            *uses.entry(c).or_default() += 1;
+        }
+    }
+    aggs.iter()
+        .map(|a| {
+            a.args
+                .iter()
+                .map(|e| matches!(e, Expr::Column(i, _) if uses.get(i) == Some(&1)))
+                .collect()
+        })
+        .collect()
 }
 
 /// Whether every aggregate takes block statistics (probed on scratch accumulators).
@@ -255,30 +278,70 @@ fn work(setup: &Setup<'_>, pieces: &[Piece], g: &mut Groups, cx: &ExecCtx) -> Re
                 continue;
             }
         }
-        let b = read_piece(setup.snap, setup.scan, p, cx)?;
+        let mut b = read_piece(setup.snap, setup.scan, p, cx)?;
         if b.is_empty() {
             continue;
         }
         let gids = group_ids(setup, p, &b, g, &mut key, cx)?;
-        for (a, acc) in setup.aggs.iter().zip(g.accs.iter_mut()) {
-            let mut args = a
+        let runs = runs_of(&gids);
+        for ((a, acc), movable) in setup.aggs.iter().zip(g.accs.iter_mut()).zip(&setup.movable) {
+            let args = a
                 .args
                 .iter()
-                .map(|x| eval_expr(x, &b, cx))
+                .zip(movable)
+                .map(|(x, &mv)| match (x, b.columns.get_mut(column_of(x))) {
+                    (Expr::Column(..), Some(c)) if mv => {
+                        let ty = c.ty.clone();
+                        Ok(std::mem::replace(c, Vector::nulls(ty, 0)))
+                    }
+                    _ => eval_expr(x, &b, cx),
+                })
                 .collect::<Result<Vec<_>>>()?;
-            let mut ids = gids.clone();
-            if let Some(f) = &a.filter {
-                let m = eval_expr(f, &b, cx)?.truth_mask();
-                let sel: Vec<u32> = (0..b.len() as u32).filter(|&i| m[i as usize]).collect();
-                ids = sel.iter().map(|&i| gids[i as usize]).collect();
-                args = args.iter().map(|v| v.take(&sel)).collect();
-            }
-            if !ids.is_empty() {
-                acc.update(&ids, &args)?;
+            match &a.filter {
+                Some(f) => {
+                    let m = eval_expr(f, &b, cx)?.truth_mask();
+                    let sel: Vec<u32> = (0..b.len() as u32).filter(|&i| m[i as usize]).collect();
+                    let ids: Vec<u32> = sel.iter().map(|&i| gids[i as usize]).collect();
+                    let args: Vec<Vector> = args.iter().map(|v| v.take(&sel)).collect();
+                    if !ids.is_empty() {
+                        acc.update(&ids, &args)?;
+                    }
+                }
+                None => match &runs {
+                    Some(runs) => acc.update_runs(runs, &gids, &args)?,
+                    None => acc.update(&gids, &args)?,
+                },
             }
         }
     }
     Ok(())
+}
+
+/// The batch column an expression is, or an index past any batch.
+fn column_of(e: &Expr) -> usize {
+    match e {
+        Expr::Column(i, _) => *i,
+        _ => usize::MAX,
+    }
+}
+
+/// The runs of equal ids (see `Accumulator::update_runs`), when they average at least eight
+/// rows (pieces are one series in time order, so buckets come in runs).
+fn runs_of(gids: &[u32]) -> Option<Vec<(u32, u32)>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    while let Some(&g) = gids.get(start) {
+        let end = gids[start..]
+            .iter()
+            .position(|&h| h != g)
+            .map_or(gids.len(), |k| start + k);
+        runs.push((g, end as u32));
+        if runs.len() * 8 > gids.len() {
+            return None;
+        }
+        start = end;
+    }
+    (!runs.is_empty()).then_some(runs)
 }
 
 fn group_ids(
@@ -347,6 +410,27 @@ fn group_ids(
         .enumerate()
         .filter_map(|(s, v)| v.as_ref().map(|_| s))
         .collect();
+    if let [slot] = time_slots[..]
+        && let Some(Some(v)) = time_vals.get(slot)
+        && let (VectorData::Int(times), None) = (&v.data, &v.validity)
+        && slot < key.len()
+    {
+        // One time key without NULLs (the common `time_bucket` group): compare it alone.
+        let mut last: Option<(i64, u32)> = None;
+        for &t in times.iter().take(n) {
+            let gid = match last {
+                Some((lt, lg)) if lt == t => lg,
+                _ => {
+                    key[slot] = t;
+                    let gid = g.id(key);
+                    last = Some((t, gid));
+                    gid
+                }
+            };
+            out.push(gid);
+        }
+        return Ok(out);
+    }
     let mut last: Option<(Vec<i64>, u32)> = None;
     for i in 0..n {
         for &s in &time_slots {
@@ -401,6 +485,7 @@ pub fn run(
         aggs,
         stat_cols,
         stats_ok,
+        movable: movable_args(aggs),
     };
     let spec = ScanSpec {
         min_ts: scan.time.0,

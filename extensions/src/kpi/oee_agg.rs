@@ -33,7 +33,7 @@ use std::any::Any;
 use plantdb_query::error::Result;
 use plantdb_query::functions::{Accumulator, AggregateFunction, ArgType, Registry, ReturnType, Signature};
 use plantdb_query::types::{DataType, Value};
-use plantdb_query::vector::Vector;
+use plantdb_query::vector::{Vector, VectorData};
 
 use super::elements::Elements;
 use super::mapping::{KpiCfg, NO_DATA};
@@ -227,10 +227,10 @@ impl<'a> Plain<'a> {
     /// state code as the row before, time not going back and within `max_gap` of the anchor,
     /// counters not decreasing. Rows before the held one were folded the same way, so the
     /// anchor's category and counters already satisfy `redundant`'s conditions.
-    fn stretch(
+    fn stretch<T: PartialEq>(
         &self,
         groups: &[u32],
-        codes: &[u8],
+        codes: &[T],
         start: usize,
         g: usize,
         anchor_t: i64,
@@ -238,24 +238,41 @@ impl<'a> Plain<'a> {
     ) -> usize {
         // `t - anchor_t <= max_gap` without overflow: when the sum overflows, every time passes.
         let limit = anchor_t.checked_add(max_gap).unwrap_or(i64::MAX);
-        let counts: Vec<&[i64]> = self.counts.iter().flatten().copied().collect();
-        let n = counts
-            .iter()
-            .map(|c| c.len())
-            .fold(groups.len().min(codes.len()).min(self.ts.len()), usize::min);
-        if start == 0 {
-            return 0;
+        let Ok(g) = u32::try_from(g) else { return start };
+        // An absent counter is checked as the times are: that condition holds anyway.
+        let [c0, c1, c2] = self.counts.map(|c| c.unwrap_or(self.ts));
+        let n = [
+            groups.len(),
+            codes.len(),
+            self.ts.len(),
+            c0.len(),
+            c1.len(),
+            c2.len(),
+        ]
+        .into_iter()
+        .fold(usize::MAX, usize::min);
+        if start == 0 || start >= n {
+            return start;
         }
+        let (gs, cs, ts, c0, c1, c2) = (
+            &groups[..n],
+            &codes[..n],
+            &self.ts[..n],
+            &c0[..n],
+            &c1[..n],
+            &c2[..n],
+        );
+        let ok = |j: usize| {
+            (gs[j] == g)
+                & (cs[j] == cs[j - 1])
+                & (ts[j - 1] <= ts[j])
+                & (ts[j] <= limit)
+                & (c0[j - 1] <= c0[j])
+                & (c1[j - 1] <= c1[j])
+                & (c2[j - 1] <= c2[j])
+        };
         let mut j = start;
-        while j < n {
-            let ok = groups[j] as usize == g
-                && codes[j] == codes[j - 1]
-                && self.ts[j - 1] <= self.ts[j]
-                && self.ts[j] <= limit
-                && counts.iter().all(|c| c[j - 1] <= c[j]);
-            if !ok {
-                break;
-            }
+        while j < n && ok(j) {
             j += 1;
         }
         j
@@ -282,6 +299,66 @@ impl<'a> Plain<'a> {
             ws: NO_WINDOW.0,
             we: NO_WINDOW.1,
             pdown: 0,
+        }
+    }
+}
+
+/// A state's category with its failure and preventive flags in the high bits.
+fn state_code(cfg: &KpiCfg, s: &[u8]) -> Result<u8> {
+    let c = cfg.classify(s)?;
+    let mut flags = 0u8;
+    if cfg.is_failure(s, c) {
+        flags |= FAIL;
+    }
+    if cfg.is_preventive(s) {
+        flags |= PM;
+    }
+    Ok(c | (flags << 4))
+}
+
+/// The state code of each row (0xff for NULL). A dictionary-coded column without NULLs is
+/// classified lazily, once per dictionary entry a row asks for, and steady stretches compare
+/// its raw codes; anything else is classified up front.
+enum Classes<'a> {
+    Lazy {
+        codes: &'a [u32],
+        dict: &'a [Box<[u8]>],
+        /// Per dictionary entry: its state code, or `UNCLASSIFIED`.
+        table: Vec<u16>,
+    },
+    All(Vec<u8>),
+}
+
+const UNCLASSIFIED: u16 = u16::MAX;
+
+impl<'a> Classes<'a> {
+    fn new(v: &'a Vector, n: usize, f: impl FnMut(&[u8]) -> Result<u8>) -> Result<Classes<'a>> {
+        match (&v.data, &v.validity) {
+            (VectorData::Text(d), None) if d.codes.len() >= n && d.dict.len() <= 4096 => Ok(Classes::Lazy {
+                codes: &d.codes,
+                dict: &d.dict,
+                table: vec![UNCLASSIFIED; d.dict.len()],
+            }),
+            _ => TextCol::new(v).classify(n, 0xff, f).map(Classes::All),
+        }
+    }
+
+    /// Row `i`'s state code.
+    fn at(&mut self, i: usize, f: impl FnOnce(&[u8]) -> Result<u8>) -> Result<u8> {
+        match self {
+            Classes::All(c) => Ok(c.get(i).copied().unwrap_or(0xff)),
+            Classes::Lazy { codes, dict, table } => {
+                let c = codes.get(i).map_or(0, |&c| c as usize);
+                match table.get(c) {
+                    Some(&k) if k != UNCLASSIFIED => Ok(k as u8),
+                    Some(_) => {
+                        let k = f(dict.get(c).map_or(&b""[..], |b| &b[..]))?;
+                        table[c] = u16::from(k);
+                        Ok(k)
+                    }
+                    None => Ok(0xff),
+                }
+            }
         }
     }
 }
@@ -322,19 +399,8 @@ impl Accumulator for KpiAcc {
         let n = groups.len();
         let ts = IntCol::new(&args[l.ts]);
         let cfg = &self.cfg;
-        // Category and flags per row, classified once per dictionary entry.
-        let states = TextCol::new(&args[l.state]);
-        let codes = states.classify(n, 0xff, |s| {
-            let c = cfg.classify(s)?;
-            let mut flags = 0u8;
-            if cfg.is_failure(s, c) {
-                flags |= FAIL;
-            }
-            if cfg.is_preventive(s) {
-                flags |= PM;
-            }
-            Ok::<u8, plantdb_query::error::QueryError>(c | (flags << 4))
-        })?;
+        // Category and flags per row, classified once per dictionary entry (see `Classes`).
+        let mut classes = Classes::new(&args[l.state], n, |s| state_code(cfg, s))?;
         let count = |k: usize| l.counts[k].map(|i| IntCol::new(&args[i]));
         let counts = [count(0), count(1), count(2)];
         let ict = l.ict.map(|i| FloatCol::new(&args[i]));
@@ -358,9 +424,13 @@ impl Accumulator for KpiAcc {
             if let (true, Some(plain), Some((hg, _)), Some((ag, a))) = (steady, &plain, held, anchor)
                 && hg == ag
             {
-                let end = plain.stretch(groups, &codes, row, hg, a.t, cfg.max_gap);
+                let end = match &classes {
+                    Classes::Lazy { codes, .. } => plain.stretch(groups, codes, row, hg, a.t, cfg.max_gap),
+                    Classes::All(codes) => plain.stretch(groups, codes, row, hg, a.t, cfg.max_gap),
+                };
                 if end > row {
-                    held = Some((hg, plain.point(end - 1, codes[end - 1])));
+                    let code = classes.at(end - 1, |s| state_code(cfg, s))?;
+                    held = Some((hg, plain.point(end - 1, code)));
                     i = end;
                     continue;
                 }
@@ -384,7 +454,7 @@ impl Accumulator for KpiAcc {
             if t >= e {
                 continue;
             }
-            let code = codes[i];
+            let code = classes.at(i, |s| state_code(cfg, s))?;
             let (cat, flags) = if code == 0xff {
                 (NO_DATA, 0)
             } else {

@@ -23,9 +23,11 @@
 //! The storage layer is available directly too ([`storage`]): create a table from a schema,
 //! append column batches, scan snapshots; see `examples/storage.rs`.
 pub mod demo;
+mod malloc;
 pub mod plant;
 
 pub use demo::{DemoConfig, load_demo};
+pub use malloc::{MALLOC_TUNABLES, tune_malloc};
 
 use std::path::Path;
 use std::sync::Arc;

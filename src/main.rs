@@ -82,6 +82,7 @@ fn quote_literal(s: &str) -> String {
 }
 
 fn main() -> ExitCode {
+    plantdb::tune_malloc();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(a) => serve(a),

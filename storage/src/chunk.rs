@@ -182,7 +182,28 @@ pub fn resolve_series(
     let mut combos: Vec<usize> = Vec::new(); // representative row per combination
     let mut map: std::collections::HashMap<Vec<u64>, u32> = std::collections::HashMap::new();
     let mut last: Option<(Vec<u64>, u32)> = None;
-    for row in 0..n {
+    if let [(d, v)] = dicts[..] {
+        // One tag (the usual case): combinations are dictionary codes, numbered in an array.
+        let mut combo_of_code = vec![u32::MAX; d.dict.len() + 1];
+        let null_slot = d.dict.len();
+        for row in 0..n {
+            let code = match d.codes.get(row) {
+                Some(&c) if v.is_none_or(|v| v.get(row).copied().unwrap_or(false)) => c as usize,
+                _ => null_slot,
+            };
+            let Some(slot) = combo_of_code.get_mut(code) else {
+                return Err(Error::InvalidBatch(format!(
+                    "tag code {code} outside its dictionary"
+                )));
+            };
+            if *slot == u32::MAX {
+                combos.push(row);
+                *slot = combos.len() as u32 - 1;
+            }
+            combo_of_row.push(*slot);
+        }
+    }
+    for row in (if dicts.len() == 1 { n } else { 0 })..n {
         let k: Vec<u64> = dicts
             .iter()
             .map(|(d, v)| {

@@ -68,6 +68,7 @@ enum Cmd {
 }
 
 fn main() -> std::process::ExitCode {
+    plantdb::tune_malloc();
     let args = Args::parse();
     match args.cmd {
         Cmd::Storage {

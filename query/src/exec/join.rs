@@ -8,7 +8,7 @@ use super::band::{self, Band};
 
 use super::context::ExecCtx;
 use super::expr::eval_expr;
-use super::keys::{Interner, encode};
+use super::keys::{Interner, encode, is_text_key, text_key};
 use super::{BoxOp, Operator, drain};
 use crate::error::Result;
 use crate::plan::{Expr, JoinKind};
@@ -218,6 +218,7 @@ impl JoinOp {
                     let mut one = vec![UNSEEN; d.dict.len()];
                     let mut many: Vec<Option<&Vec<u32>>> = vec![None; d.dict.len()];
                     let valid = k.validity.as_deref();
+                    let text_keys = is_text_key(&k.ty);
                     li.reserve(b.len());
                     ri.reserve(b.len());
                     for (i, &code) in d.codes.iter().enumerate().take(b.len()) {
@@ -227,10 +228,19 @@ impl JoinOp {
                         let c = code as usize;
                         let Some(&known) = one.get(c) else { continue };
                         let r = if known == UNSEEN {
-                            let value =
-                                Vector::new(k.ty.clone(), crate::vector::VectorData::Const(k.value(i)), None);
-                            let key = encode(&[value], 1, &mut built.interner);
-                            let rows = t.get(key.key(0));
+                            let rows = if text_keys {
+                                // A string the build side never interned matches nothing.
+                                let bytes = d.dict.get(c).map_or(&[][..], |b| &b[..]);
+                                built.interner.get(bytes).and_then(|id| t.get(&text_key(id)[..]))
+                            } else {
+                                let value = Vector::new(
+                                    k.ty.clone(),
+                                    crate::vector::VectorData::Const(k.value(i)),
+                                    None,
+                                );
+                                let key = encode(&[value], 1, &mut built.interner);
+                                t.get(key.key(0))
+                            };
                             let r = match rows.map(Vec::as_slice) {
                                 None | Some([]) => NO_ROW,
                                 Some(&[r]) if r < MANY_ROWS => r,

@@ -23,6 +23,23 @@ impl Interner {
         self.ids.insert(s.into(), i);
         i
     }
+
+    /// Id of a string already interned.
+    pub fn get(&self, s: &[u8]) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+}
+
+/// The encoded key of one non-NULL interned text value (the layout `encode` writes for a
+/// single text column).
+pub fn text_key(id: u32) -> [u8; 5] {
+    let b = id.to_le_bytes();
+    [1, b[0], b[1], b[2], b[3]]
+}
+
+/// Whether `encode` writes values of `ty` as interned text ([`text_key`]).
+pub fn is_text_key(ty: &DataType) -> bool {
+    fixed_width(ty) == Some(5)
 }
 
 /// Encoded keys of a batch: row i is `data[offsets[i]..offsets[i + 1]]`.

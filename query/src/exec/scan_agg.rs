@@ -75,11 +75,15 @@ pub fn is_time_bucket(e: &Expr, scan: &ScanPlan) -> bool {
 /// Groups and accumulators of one worker.
 struct Groups {
     /// Key → group id.
-    ids: HashMap<Vec<i64>, u32>,
+    ids: rustc_hash::FxHashMap<Vec<i64>, u32>,
+    /// One-part key → group id.
+    ids1: rustc_hash::FxHashMap<i64, u32>,
     /// Key of each group.
     keys: Vec<Vec<i64>>,
     /// General keys (KeyKind::Other): byte-encoded rows → id, and their values.
     general: Option<(super::keys::KeyTable, Vec<Vec<Value>>)>,
+    /// Group id of each general key id (`u32::MAX`: none yet).
+    of_general: Vec<u32>,
     accs: Vec<Box<dyn Accumulator>>,
 }
 
@@ -95,24 +99,41 @@ impl Groups {
             accs.push((a.func.create)(&spec)?);
         }
         Ok(Groups {
-            ids: HashMap::new(),
+            ids: Default::default(),
+            ids1: Default::default(),
             keys: Vec::new(),
             general: general.then(|| (Default::default(), Vec::new())),
+            of_general: Vec::new(),
             accs,
         })
     }
 
     fn id(&mut self, key: &[i64]) -> u32 {
+        if let [one] = key {
+            // One-part keys (the general keys' ids, a single tag or bucket) hash without a vector.
+            if let Some(&g) = self.ids1.get(one) {
+                return g;
+            }
+            let g = self.keys.len() as u32;
+            self.ids1.insert(*one, g);
+            self.keys.push(key.to_vec());
+            return g;
+        }
         if let Some(&g) = self.ids.get(key) {
             return g;
         }
         let g = self.keys.len() as u32;
         self.ids.insert(key.to_vec(), g);
         self.keys.push(key.to_vec());
-        for a in self.accs.iter_mut() {
-            a.resize(self.keys.len());
-        }
         g
+    }
+
+    /// Makes room in every accumulator for the groups created so far (before feeding them).
+    fn sized(&mut self) {
+        let n = self.keys.len();
+        for a in self.accs.iter_mut() {
+            a.resize(n);
+        }
     }
 }
 
@@ -272,6 +293,7 @@ fn work(setup: &Setup<'_>, pieces: &[Piece], g: &mut Groups, cx: &ExecCtx) -> Re
             }
             if all {
                 let gid = g.id(&key);
+                g.sized();
                 for (acc, st) in g.accs.iter_mut().zip(&per) {
                     acc.update_from_stats(gid, p.rows, st)?;
                 }
@@ -283,6 +305,7 @@ fn work(setup: &Setup<'_>, pieces: &[Piece], g: &mut Groups, cx: &ExecCtx) -> Re
             continue;
         }
         let gids = group_ids(setup, p, &b, g, &mut key, cx)?;
+        g.sized();
         let runs = runs_of(&gids);
         for ((a, acc), movable) in setup.aggs.iter().zip(g.accs.iter_mut()).zip(&setup.movable) {
             let args = a
@@ -374,12 +397,24 @@ fn group_ids(
         for &r in &fresh {
             values.push(cols.iter().map(|c| c.value(r)).collect());
         }
-        // Map general ids to accumulator group ids (one per general key).
+        // Map general ids to accumulator group ids (one per general key), remembered per id.
         let mut out = Vec::with_capacity(n);
         for l in local {
-            key.clear();
-            key.push(i64::from(l));
-            out.push(g.id(key));
+            let known = g.of_general.get(l as usize).copied().filter(|&x| x != u32::MAX);
+            let gid = match known {
+                Some(gid) => gid,
+                None => {
+                    key.clear();
+                    key.push(i64::from(l));
+                    let gid = g.id(key);
+                    if g.of_general.len() <= l as usize {
+                        g.of_general.resize(l as usize + 1, u32::MAX);
+                    }
+                    g.of_general[l as usize] = gid;
+                    gid
+                }
+            };
+            out.push(gid);
         }
         return Ok(out);
     }
@@ -552,6 +587,7 @@ pub fn run(
     if group.is_empty() && main.keys.is_empty() {
         main.id(&[]);
     }
+    main.sized();
     Ok(Box::new(BatchesOp::new(output(&main, &setup, fields)?)))
 }
 
@@ -637,11 +673,13 @@ fn merge(main: &mut Groups, mut other: Groups, general: bool) -> Result<()> {
             map.push(main.id(&[i64::from(gl)]));
         }
         main.general = Some((Default::default(), mv));
+        main.of_general.clear();
     } else {
         for k in &other.keys {
             map.push(main.id(k));
         }
     }
+    main.sized();
     for (a, b) in main.accs.iter_mut().zip(other.accs.iter_mut()) {
         a.merge(&mut **b, &map)?;
     }

@@ -18,7 +18,8 @@
 //! **Read path** ([`Engine::snapshot`]): a [`TableSnapshot`] holds the memtable chunks, the
 //! parts and the series index at one moment. [`TableSnapshot::pieces`] prunes by time and series
 //! and yields per-series pieces that a query answers from [`BlockStats`] or decodes with
-//! [`TableSnapshot::read`]; [`TableSnapshot::last_rows`] gives each series' last row.
+//! [`TableSnapshot::read`]; [`TableSnapshot::last_rows`] gives each series' last row. Small parts
+//! (dimension tables) keep their decoded blocks in memory, within a global budget.
 //!
 //! **Recovery.** Open replays the WAL past the manifest's checkpoint. A torn tail is cut off; a
 //! damaged record that had been fsynced, or any bad record in a sealed segment, is an error

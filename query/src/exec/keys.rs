@@ -7,27 +7,63 @@ use crate::types::value::f64_key;
 use crate::types::{DataType, Physical, Value};
 use crate::vector::{Vector, VectorData};
 
-/// Interns strings to dense ids (per operator).
+/// Interns strings to dense ids (per operator). The strings live end to end in one buffer and
+/// are found through their hash, so interning allocates nothing per string.
 #[derive(Debug, Default)]
 pub struct Interner {
-    ids: HashMap<Box<[u8]>, u32>,
+    bytes: Vec<u8>,
+    /// `bytes[ends[i - 1]..ends[i]]` is string `i`.
+    ends: Vec<usize>,
+    /// Hash → the latest string with it; `next[i]` chains to an earlier one (`u32::MAX`: none).
+    heads: HashMap<u64, u32>,
+    next: Vec<u32>,
 }
 
 impl Interner {
+    fn text(&self, i: u32) -> &[u8] {
+        let i = i as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0)
+        };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.bytes.get(start..end).unwrap_or(&[])
+    }
+
+    fn find(&self, h: u64, s: &[u8]) -> Option<u32> {
+        let mut cur = self.heads.get(&h).copied();
+        while let Some(i) = cur {
+            if self.text(i) == s {
+                return Some(i);
+            }
+            cur = self.next.get(i as usize).copied().filter(|&n| n != u32::MAX);
+        }
+        None
+    }
+
     /// Id of a string.
     pub fn id(&mut self, s: &[u8]) -> u32 {
-        if let Some(&i) = self.ids.get(s) {
+        let h = hash_bytes(s);
+        if let Some(i) = self.find(h, s) {
             return i;
         }
-        let i = self.ids.len() as u32;
-        self.ids.insert(s.into(), i);
+        let i = self.ends.len() as u32;
+        self.bytes.extend_from_slice(s);
+        self.ends.push(self.bytes.len());
+        self.next.push(self.heads.insert(h, i).unwrap_or(u32::MAX));
         i
     }
 
     /// Id of a string already interned.
     pub fn get(&self, s: &[u8]) -> Option<u32> {
-        self.ids.get(s).copied()
+        self.find(hash_bytes(s), s)
     }
+}
+
+fn hash_bytes(s: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
 }
 
 /// The encoded key of one non-NULL interned text value (the layout `encode` writes for a

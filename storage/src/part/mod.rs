@@ -1,6 +1,7 @@
 //! Immutable part files: the rows of one table partition, series-major, in column blocks of at most
 //! 8192 values cut at hour boundaries, with a block index row (statistics, codec, offset, length,
 //! CRC32C) per block. Layout in `docs/format.md`.
+mod cache;
 mod format;
 mod reader;
 mod stats;

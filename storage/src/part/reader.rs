@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::cache::{Block, BlockCache, SMALL_PART_ROWS};
 use super::format::*;
 use super::stats::BlockStats;
 use super::writer::ROWID_COLUMN;
@@ -40,6 +41,8 @@ pub struct Part {
     groups: Vec<GroupMeta>,
     /// (series, first group, end group), sorted by series.
     series_dir: Vec<(u32, u32, u32)>,
+    /// Decoded blocks, for small parts.
+    cache: Option<BlockCache>,
 }
 
 fn corrupt(path: &Path, offset: u64, what: &'static str, detail: impl Into<String>) -> Error {
@@ -156,7 +159,9 @@ impl Part {
                 _ => series_dir.push((t.series, g as u32, g as u32 + 1)),
             }
         }
+        let cache = (meta.rows <= SMALL_PART_ROWS).then(BlockCache::default);
         Ok(Part {
+            cache,
             meta,
             path: path.to_path_buf(),
             bytes,
@@ -234,6 +239,28 @@ impl Part {
 
     /// Decodes the timestamps of group `g`.
     pub fn read_time(&self, g: usize) -> Result<Vec<i64>> {
+        let key = Block::Time(g as u32);
+        if let Some(Column {
+            values: ColumnVec::Int64(v),
+            ..
+        }) = self.cache.as_ref().and_then(|c| c.get(key))
+        {
+            return Ok(v);
+        }
+        let out = self.decode_time(g)?;
+        if let Some(c) = &self.cache {
+            c.put(
+                key,
+                &Column {
+                    values: ColumnVec::Int64(out.clone()),
+                    validity: None,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    fn decode_time(&self, g: usize) -> Result<Vec<i64>> {
         let group = self
             .groups
             .get(g)
@@ -249,6 +276,18 @@ impl Part {
 
     /// Decodes `column` of group `g` (NULLs when the part predates the column).
     pub fn read_column(&self, g: usize, column: usize, ptype: PhysicalType) -> Result<Column> {
+        let key = Block::Column(g as u32, column as u32);
+        if let Some(c) = self.cache.as_ref().and_then(|c| c.get(key)) {
+            return Ok(c);
+        }
+        let out = self.decode_column(g, column, ptype)?;
+        if let Some(c) = &self.cache {
+            c.put(key, &out);
+        }
+        Ok(out)
+    }
+
+    fn decode_column(&self, g: usize, column: usize, ptype: PhysicalType) -> Result<Column> {
         let group = self
             .groups
             .get(g)

@@ -272,7 +272,7 @@ class PlantDb:
         return cur.fetchall()
 
     def variant(self, q):
-        return q["pg"]
+        return q.get("plantdb", q["pg"])
 
     def close(self):
         self.c.close()

@@ -2,7 +2,7 @@
 //! probed by the left, which streams); anything else is a nested loop over the materialised
 //! right side. Both handle inner, left, right, full, semi and anti joins with a residual
 //! condition evaluated on candidate pairs.
-use rustc_hash::FxHashMap as HashMap;
+use super::join_table::JoinTable;
 
 use super::band::{self, Band};
 
@@ -107,7 +107,7 @@ pub struct JoinOp {
 struct Built {
     rows: Batch,
     /// Key → right rows (hash join only).
-    table: Option<HashMap<Vec<u8>, Vec<u32>>>,
+    table: Option<JoinTable>,
     /// Right rows indexed by a band condition (nested loops only).
     band: Option<Band>,
     interner: Interner,
@@ -160,12 +160,12 @@ impl JoinOp {
                 .map(|k| eval_expr(k, &rows, &self.cx))
                 .collect::<Result<Vec<_>>>()?;
             let keys = encode(&kv, rows.len(), &mut interner);
-            let mut t: HashMap<Vec<u8>, Vec<u32>> = HashMap::default();
+            let mut t = JoinTable::with_capacity(rows.len());
             for i in 0..rows.len() {
                 if kv.iter().any(|v| v.is_null(i)) {
                     continue; // NULL never equals anything
                 }
-                t.entry(keys.key(i).to_vec()).or_default().push(i as u32);
+                t.insert(keys.key(i), i as u32);
             }
             Some(t)
         };
@@ -216,7 +216,7 @@ impl JoinOp {
                     const NO_ROW: u32 = u32::MAX - 1;
                     const MANY_ROWS: u32 = u32::MAX - 2;
                     let mut one = vec![UNSEEN; d.dict.len()];
-                    let mut many: Vec<Option<&Vec<u32>>> = vec![None; d.dict.len()];
+                    let mut many: Vec<Option<&[u32]>> = vec![None; d.dict.len()];
                     let valid = k.validity.as_deref();
                     let text_keys = is_text_key(&k.ty);
                     li.reserve(b.len());
@@ -241,7 +241,7 @@ impl JoinOp {
                                 let key = encode(&[value], 1, &mut built.interner);
                                 t.get(key.key(0))
                             };
-                            let r = match rows.map(Vec::as_slice) {
+                            let r = match rows {
                                 None | Some([]) => NO_ROW,
                                 Some(&[r]) if r < MANY_ROWS => r,
                                 Some(_) => MANY_ROWS,

@@ -11,6 +11,7 @@ pub mod convert;
 mod expr;
 mod gapfill;
 mod join;
+mod join_table;
 mod keys;
 mod lateral;
 mod parallel;

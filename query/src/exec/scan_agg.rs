@@ -79,7 +79,7 @@ struct Groups {
     /// One-part key → group id.
     ids1: rustc_hash::FxHashMap<i64, u32>,
     /// Key of each group.
-    keys: Vec<Vec<i64>>,
+    keys: Keys,
     /// General keys (KeyKind::Other): byte-encoded rows → id, and their values.
     general: Option<(super::keys::KeyTable, Vec<Vec<Value>>)>,
     /// Group id of each general key id (`u32::MAX`: none yet).
@@ -101,7 +101,7 @@ impl Groups {
         Ok(Groups {
             ids: Default::default(),
             ids1: Default::default(),
-            keys: Vec::new(),
+            keys: Keys::default(),
             general: general.then(|| (Default::default(), Vec::new())),
             of_general: Vec::new(),
             accs,
@@ -116,7 +116,7 @@ impl Groups {
             }
             let g = self.keys.len() as u32;
             self.ids1.insert(*one, g);
-            self.keys.push(key.to_vec());
+            self.keys.push(key);
             return g;
         }
         if let Some(&g) = self.ids.get(key) {
@@ -124,7 +124,7 @@ impl Groups {
         }
         let g = self.keys.len() as u32;
         self.ids.insert(key.to_vec(), g);
-        self.keys.push(key.to_vec());
+        self.keys.push(key);
         g
     }
 
@@ -134,6 +134,38 @@ impl Groups {
         for a in self.accs.iter_mut() {
             a.resize(n);
         }
+    }
+}
+
+/// The key of each group, end to end (every key of a `Groups` has the same width).
+#[derive(Default)]
+struct Keys {
+    width: usize,
+    flat: Vec<i64>,
+    n: usize,
+}
+
+impl Keys {
+    fn push(&mut self, key: &[i64]) {
+        if self.n == 0 {
+            self.width = key.len();
+        }
+        self.flat.extend_from_slice(key);
+        self.n += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Keys in group order.
+    fn iter(&self) -> impl Iterator<Item = &[i64]> {
+        let w = self.width;
+        (0..self.n).map(move |g| self.flat.get(g * w..(g + 1) * w).unwrap_or(&[]))
     }
 }
 
@@ -658,7 +690,7 @@ fn merge(main: &mut Groups, mut other: Groups, general: bool) -> Result<()> {
             .enumerate()
             .map(|(i, v)| (v.clone(), i as u32))
             .collect();
-        for k in &other.keys {
+        for k in other.keys.iter() {
             let local = k.first().copied().unwrap_or(0) as usize;
             let vals = other_values.get(local).cloned().unwrap_or_default();
             let gl = match by_values.get(&vals) {
@@ -675,7 +707,7 @@ fn merge(main: &mut Groups, mut other: Groups, general: bool) -> Result<()> {
         main.general = Some((Default::default(), mv));
         main.of_general.clear();
     } else {
-        for k in &other.keys {
+        for k in other.keys.iter() {
             map.push(main.id(k));
         }
     }

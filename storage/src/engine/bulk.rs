@@ -217,42 +217,90 @@ fn write_chunks(inner: &Inner, entry: &TableEntry, chunks: &[Arc<Chunk>]) -> Res
     }
     let snap = scratch_snapshot(schema.clone(), entry.shared.series()?, Vec::new(), Vec::new());
     let seq = inner.read()?.committed_seq;
-    let mut written = Vec::new();
-    for (p, per_series) in by_partition {
-        let pieces: Vec<Piece> = per_series
-            .into_iter()
-            .map(|(s, sources)| Piece {
-                series: s,
-                min_ts: i64::MIN,
-                max_ts: i64::MAX,
-                rows: 0,
-                sources,
+    let jobs: Vec<(i64, Vec<Piece>)> = by_partition
+        .into_iter()
+        .map(|(p, per_series)| {
+            let pieces = per_series
+                .into_iter()
+                .map(|(s, sources)| Piece {
+                    series: s,
+                    min_ts: i64::MIN,
+                    max_ts: i64::MAX,
+                    rows: 0,
+                    sources,
+                })
+                .collect();
+            (p, pieces)
+        })
+        .collect();
+    // Partitions are written by up to PART_WRITERS threads: each part ends with an fsync
+    // (milliseconds on this class of disk), and a year of data spans a dozen partitions.
+    let threads = jobs.len().clamp(1, PART_WRITERS);
+    let results: Vec<Result<Vec<PartMeta>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (snap, jobs, table_id) = (&snap, &jobs, schema.id);
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    for (p, pieces) in jobs.iter().skip(t).step_by(threads) {
+                        let base = PartMeta {
+                            id: 0,
+                            table_id,
+                            partition: *p,
+                            min_ts: 0,
+                            max_ts: 0,
+                            rows: 0,
+                            bytes: 0,
+                            min_seq: seq,
+                            max_seq: seq,
+                            level: 0,
+                        };
+                        match write_part(inner, snap, pieces, base, None) {
+                            Ok(Some((meta, _))) => mine.push(meta),
+                            Ok(None) => {}
+                            Err(e) => return (mine, Some(e)),
+                        }
+                    }
+                    (mine, None)
+                })
             })
             .collect();
-        let base = PartMeta {
-            id: 0,
-            table_id: schema.id,
-            partition: p,
-            min_ts: 0,
-            max_ts: 0,
-            rows: 0,
-            bytes: 0,
-            min_seq: seq,
-            max_seq: seq,
-            level: 0,
-        };
-        match write_part(inner, &snap, &pieces, base, None) {
-            Ok(Some((meta, _))) => written.push(meta),
-            Ok(None) => {}
-            Err(e) => {
-                for m in &written {
-                    let _ = inner.fs.remove(&inner.part_path(m.id));
+        handles
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok((mine, None)) => Ok(mine),
+                Ok((mine, Some(e))) => {
+                    remove_parts(inner, &mine);
+                    Err(e)
                 }
-                return Err(e);
-            }
+                Err(_) => Err(inner.poison("part writer thread failed".to_string())),
+            })
+            .collect()
+    });
+    let mut written = Vec::new();
+    let mut failure = None;
+    for r in results {
+        match r {
+            Ok(m) => written.extend(m),
+            Err(e) => failure = failure.or(Some(e)),
         }
     }
+    if let Some(e) = failure {
+        remove_parts(inner, &written);
+        return Err(e);
+    }
+    written.sort_by_key(|m| m.partition);
     Ok(written)
+}
+
+/// Threads writing the partitions of one bulk load.
+const PART_WRITERS: usize = 4;
+
+/// Removes part files written by a load that failed.
+fn remove_parts(inner: &Inner, metas: &[PartMeta]) {
+    for m in metas {
+        let _ = inner.fs.remove(&inner.part_path(m.id));
+    }
 }
 
 impl Drop for BulkLoad {

@@ -104,11 +104,11 @@ fn docs_examples_print_what_the_document_shows() {
 #[test]
 fn oee_by_shift_through_the_extension_equals_the_plain_sql() {
     let mut db = demo("d1");
+    let all = queries::queries();
     let find = |n: &str| {
-        queries::QUERIES
-            .iter()
+        all.iter()
             .find(|q| q.name == n)
-            .map(|q| q.sql)
+            .map(|q| q.sql.as_str())
             .expect("query")
     };
     let plain = db.rows(find("d1_oee_by_shift"));

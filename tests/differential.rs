@@ -1,8 +1,9 @@
 //! Differential test: the same generated plant is loaded into plantdb (embedded, time-series
 //! tables) and into a throwaway PostgreSQL 15 cluster, and every query must give PostgreSQL's
-//! answer: every `pg` query of the shared benchmark set (`tests/fixtures/bench_queries/`, copied
-//! with provenance) plus `tests/fixtures/differential.sql` (outer joins, correlated subqueries,
-//! catalog queries, window functions, CTEs, set operations, ...).
+//! answer: every `pg` query of the shared benchmark set (`benches/compare/queries.py`, copied
+//! with provenance, read through `benches/src/queries.rs`) plus `tests/fixtures/differential.sql`
+//! (outer joins, correlated subqueries, catalog queries, window functions, CTEs, set operations,
+//! ...).
 //!
 //! Data: `plantdb::plant::generate` at scale 1 (100 machines, so the queries' machine ids exist)
 //! with telemetry thinned to one row every 30 s, and 160 days of energy data; both engines read
@@ -14,36 +15,18 @@
 #[allow(dead_code)] // not every helper of the shared PostgreSQL module is used here
 mod pg;
 
+#[path = "../benches/src/queries.rs"]
+#[allow(dead_code, reason = "the differential test uses the pg texts only")]
+mod queries;
+
 use pg::{PgOutput, PgServer};
 use plantdb::plant::{Col, Plant, PlantConfig, Table, generate};
 use plantdb::{Database, StatementResult};
 
-const BENCH_QUERIES: &str = include_str!("fixtures/bench_queries/queries.py");
 const MORE_QUERIES: &str = include_str!("fixtures/differential.sql");
 
 /// Telemetry keeps one row per machine every this many seconds.
 const THIN_S: i64 = 30;
-
-/// The `pg` texts of queries.py, by name (`{M8}` replaced by the file's M8 list).
-fn bench_queries() -> Vec<(String, String)> {
-    let m8 = BENCH_QUERIES
-        .lines()
-        .find_map(|l| l.strip_prefix("M8 = \""))
-        .and_then(|l| l.strip_suffix('"'))
-        .expect("M8 in queries.py");
-    let mut out = Vec::new();
-    for block in BENCH_QUERIES.split("\nQ[\"").skip(1) {
-        let name = block.split('"').next().expect("query name").to_string();
-        let body = block
-            .split_once("pg=f\"\"\"")
-            .or_else(|| block.split_once("pg=\"\"\""))
-            .map(|(_, b)| b)
-            .expect("pg text");
-        let sql = body.split("\"\"\"").next().expect("end of pg text");
-        out.push((name, sql.replace("{M8}", m8)));
-    }
-    out
-}
 
 /// The queries of differential.sql, by name.
 fn more_queries() -> Vec<(String, String)> {
@@ -251,9 +234,9 @@ fn plantdb_answers_like_postgres() {
     let _ = std::fs::remove_dir_all(&csv_dir);
     let loaded = started.elapsed();
 
-    let queries: Vec<(String, String)> = bench_queries().into_iter().chain(more_queries()).collect();
+    let queries: Vec<(String, String)> = queries::pg_queries().into_iter().chain(more_queries()).collect();
     assert!(
-        bench_queries().len() >= 14 && queries.len() >= 80,
+        queries::pg_queries().len() >= 14 && queries.len() >= 80,
         "{} queries",
         queries.len()
     );

@@ -154,7 +154,21 @@ def as_postgres(cmd):
     return (["runuser", "-u", "postgres", "--"] + cmd) if os.geteuid() == 0 else cmd
 
 
-class Pg:
+class PgWire:
+    """What the two PostgreSQL-protocol engines share: a psycopg connection `self.c`."""
+
+    def telemetry_size(self):
+        cur = self.c.cursor()
+        cur.execute("SELECT pg_total_relation_size('telemetry')")
+        return int(cur.fetchone()[0])
+
+    def query(self, sql):
+        cur = self.c.cursor()
+        cur.execute(sql)
+        return cur.fetchall()
+
+
+class Pg(PgWire):
     name = "postgres"
     SETTINGS = {"shared_buffers": "2GB", "work_mem": "256MB", "maintenance_work_mem": "1GB",
                 "max_wal_size": "8GB", "max_parallel_workers_per_gather": "2", "jit": "off",
@@ -205,16 +219,6 @@ class Pg:
                     "ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")
         return int(cur.fetchone()[0])
 
-    def telemetry_size(self):
-        cur = self.c.cursor()
-        cur.execute("SELECT pg_total_relation_size('telemetry')")
-        return int(cur.fetchone()[0])
-
-    def query(self, sql):
-        cur = self.c.cursor()
-        cur.execute(sql)
-        return cur.fetchall()
-
     def variant(self, q):
         return q["pg"]
 
@@ -223,7 +227,7 @@ class Pg:
         self.stop_quietly()
 
 
-class PlantDb:
+class PlantDb(PgWire):
     name = "plantdb"
 
     def __init__(self, a):
@@ -260,16 +264,6 @@ class PlantDb:
 
     def size(self):
         return dir_bytes(self.data)
-
-    def telemetry_size(self):
-        cur = self.c.cursor()
-        cur.execute("SELECT pg_total_relation_size('telemetry')")
-        return int(cur.fetchone()[0])
-
-    def query(self, sql):
-        cur = self.c.cursor()
-        cur.execute(sql)
-        return cur.fetchall()
 
     def variant(self, q):
         return q.get("plantdb", q["pg"])

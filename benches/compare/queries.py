@@ -1,8 +1,10 @@
 # Provenance: copied verbatim (below this header) from the shared workload tooling
 # /work/shared/bench/queries.py (the yardstick query set the issue refers to as ../shared/bench/queries.py).
-# benches/src/queries.rs holds the same `pg` texts for the Rust macro benchmark; keep the two in step.
+# The only copy in the repo: benches/src/queries.rs reads it for plantbench, tests/demo.rs and the
+# differential test (tests/differential.rs), which runs every `pg` text on plantdb and PostgreSQL 15.
 # Local amendment (marked LOCAL below): chDB's stddevSamp is documented as numerically unstable and
-# disagreed with PostgreSQL in the 8th digit on d2, so the chDB variants use stddevSampStable.
+# disagreed with PostgreSQL in the 8th digit on d2, so the chDB variants use stddevSampStable. Added
+# here: d1x_oee_by_shift_extension (d1 through plantdb's OEE extension, see its comment).
 """The side-by-side query set over the gen_plant.py workload.
 
 Each query has a Postgres-dialect text ('pg', which the project must also run unchanged),

@@ -10,14 +10,14 @@ use std::time::Instant;
 use plantdb::plant::Plant;
 use plantdb::{Database, Options};
 
-use crate::queries::QUERIES;
+use crate::queries::queries;
 use crate::wire_bench::WireSession;
 
 /// Timing of one query.
 #[derive(Debug, Clone)]
 pub struct QueryTiming {
     /// Name.
-    pub name: &'static str,
+    pub name: String,
     /// Median milliseconds (None when it failed).
     pub median_ms: Option<f64>,
     /// Fastest run in milliseconds.
@@ -161,7 +161,7 @@ fn time_queries(
     mut run: impl FnMut(&str) -> Result<usize, plantdb::Error>,
 ) -> Vec<QueryTiming> {
     let mut out = Vec::new();
-    for q in QUERIES {
+    for q in queries() {
         if cfg
             .only
             .is_some_and(|o| !o.split(',').any(|x| q.name.starts_with(x)))
@@ -173,7 +173,7 @@ fn time_queries(
         let mut error = None;
         for i in 0..=cfg.runs {
             let t = Instant::now();
-            match run(q.sql) {
+            match run(&q.sql) {
                 Ok(n) => rows = n,
                 Err(e) => {
                     error = Some(format!("{}: {}", e.code, e.message));

@@ -280,11 +280,7 @@ impl<'a> Plain<'a> {
 
     /// Row `i`'s point, as the general path builds it for such columns.
     fn point(&self, i: usize, code: u8) -> Pt {
-        let (cat, flags) = if code == 0xff {
-            (NO_DATA, 0)
-        } else {
-            (code & 0x0f, code >> 4)
-        };
+        let (cat, flags) = split_code(code);
         let count = |k: usize| {
             self.counts[k]
                 .and_then(|c| c.get(i).copied())
@@ -303,6 +299,18 @@ impl<'a> Plain<'a> {
     }
 }
 
+/// (category, flags) of a state code from [`state_code`]; 0xff (NULL state) has no data.
+fn split_code(code: u8) -> (u8, u8) {
+    if code == NULL_STATE {
+        (NO_DATA, 0)
+    } else {
+        (code & 0x0f, code >> 4)
+    }
+}
+
+/// The state code of a NULL state.
+const NULL_STATE: u8 = 0xff;
+
 /// A state's category with its failure and preventive flags in the high bits.
 fn state_code(cfg: &KpiCfg, s: &[u8]) -> Result<u8> {
     let c = cfg.classify(s)?;
@@ -316,7 +324,7 @@ fn state_code(cfg: &KpiCfg, s: &[u8]) -> Result<u8> {
     Ok(c | (flags << 4))
 }
 
-/// The state code of each row (0xff for NULL). A dictionary-coded column without NULLs is
+/// The state code of each row ([`NULL_STATE`] for NULL). A dictionary-coded column without NULLs is
 /// classified lazily, once per dictionary entry a row asks for, and steady stretches compare
 /// its raw codes; anything else is classified up front.
 enum Classes<'a> {
@@ -339,14 +347,14 @@ impl<'a> Classes<'a> {
                 dict: &d.dict,
                 table: vec![UNCLASSIFIED; d.dict.len()],
             }),
-            _ => TextCol::new(v).classify(n, 0xff, f).map(Classes::All),
+            _ => TextCol::new(v).classify(n, NULL_STATE, f).map(Classes::All),
         }
     }
 
     /// Row `i`'s state code.
     fn at(&mut self, i: usize, f: impl FnOnce(&[u8]) -> Result<u8>) -> Result<u8> {
         match self {
-            Classes::All(c) => Ok(c.get(i).copied().unwrap_or(0xff)),
+            Classes::All(c) => Ok(c.get(i).copied().unwrap_or(NULL_STATE)),
             Classes::Lazy { codes, dict, table } => {
                 let c = codes.get(i).map_or(0, |&c| c as usize);
                 match table.get(c) {
@@ -356,7 +364,7 @@ impl<'a> Classes<'a> {
                         table[c] = u16::from(k);
                         Ok(k)
                     }
-                    None => Ok(0xff),
+                    None => Ok(NULL_STATE),
                 }
             }
         }
@@ -455,11 +463,7 @@ impl Accumulator for KpiAcc {
                 continue;
             }
             let code = classes.at(i, |s| state_code(cfg, s))?;
-            let (cat, flags) = if code == 0xff {
-                (NO_DATA, 0)
-            } else {
-                (code & 0x0f, code >> 4)
-            };
+            let (cat, flags) = split_code(code);
             let ict_s = match &ict {
                 Some(c) => match c.get(i) {
                     Some(x) if x <= 0.0 || !x.is_finite() => {

@@ -106,11 +106,7 @@ impl GroupState {
             .map(|g| eval_expr(g, b, cx))
             .collect::<Result<Vec<_>>>()?;
         let gids = self.assign(&keys, n, group.is_empty());
-        let runs: Option<Vec<(u32, u32)>> = if group.is_empty() {
-            Some(vec![(0, n as u32)])
-        } else {
-            self.table.runs().map(<[_]>::to_vec)
-        };
+        let runs = runs_of(&gids);
         let ngroups = self.groups(group);
         for (ai, a) in aggs.iter().enumerate() {
             let mut args = a
@@ -299,4 +295,23 @@ impl Operator for AggregateOp {
         }
         Ok(self.out.as_mut().and_then(|o| o.next()))
     }
+}
+
+/// The runs of equal group ids (see `Accumulator::update_runs`), when they average at least
+/// eight rows: series-major scans and join outputs bring them, and a run is folded at once.
+pub(super) fn runs_of(gids: &[u32]) -> Option<Vec<(u32, u32)>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    while let Some(&g) = gids.get(start) {
+        let end = gids[start..]
+            .iter()
+            .position(|&h| h != g)
+            .map_or(gids.len(), |k| start + k);
+        runs.push((g, end as u32));
+        if runs.len() * 8 > gids.len() {
+            return None;
+        }
+        start = end;
+    }
+    (!runs.is_empty()).then_some(runs)
 }

@@ -504,8 +504,6 @@ pub struct KeyTable {
     columns: Option<(Vec<ColumnIds>, Vec<PrefixMap>)>,
     decided: bool,
     count: usize,
-    /// See [`KeyTable::runs`].
-    runs: Option<Vec<(u32, u32)>>,
     /// Interner for text keys.
     pub interner: Interner,
 }
@@ -542,13 +540,10 @@ impl KeyTable {
         let firsts: Vec<Vector> = cols.iter().map(|c| c.take(&starts)).collect();
         let ids = self.combine_rows(&firsts, starts.len(), insert)?;
         let mut out = Vec::with_capacity(len);
-        let mut runs = Vec::with_capacity(ids.len());
         for (k, &id) in ids.iter().enumerate() {
             let end = starts.get(k + 1).map_or(len, |&e| e as usize);
             out.resize(end, id);
-            runs.push((id, end as u32));
         }
-        self.runs = Some(runs);
         Some(out)
     }
 
@@ -586,16 +581,9 @@ impl KeyTable {
         Some(acc)
     }
 
-    /// The runs of equal keys found in the last batch given to [`KeyTable::assign`], as
-    /// `(id, end row)` (see `Accumulator::update_runs`), when it came in runs.
-    pub fn runs(&self) -> Option<&[(u32, u32)]> {
-        self.runs.as_deref()
-    }
-
     /// Id of each row's key; `new_rows` receives the rows that created a new id (in id order).
     pub fn assign(&mut self, cols: &[Vector], len: usize, new_rows: &mut Vec<usize>) -> Vec<u32> {
         self.decide(cols);
-        self.runs = None;
         if let Some(ids) = self.combine(cols, len, true) {
             // Ids are dense and handed out in row order: a row holding the next id is its first.
             for (i, &id) in ids.iter().enumerate() {

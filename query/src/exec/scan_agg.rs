@@ -11,6 +11,7 @@ use plantdb_storage::{ColumnRole, Piece, ScanSpec, TableSnapshot};
 use std::collections::HashMap;
 
 use super::BoxOp;
+use super::aggregate::runs_of;
 use super::basic::BatchesOp;
 use super::context::ExecCtx;
 use super::expr::eval_expr;
@@ -82,8 +83,6 @@ struct Groups {
     keys: Keys,
     /// General keys (KeyKind::Other): byte-encoded rows → id, and their values.
     general: Option<(super::keys::KeyTable, Vec<Vec<Value>>)>,
-    /// Group id of each general key id (`u32::MAX`: none yet).
-    of_general: Vec<u32>,
     accs: Vec<Box<dyn Accumulator>>,
 }
 
@@ -103,7 +102,6 @@ impl Groups {
             ids1: Default::default(),
             keys: Keys::default(),
             general: general.then(|| (Default::default(), Vec::new())),
-            of_general: Vec::new(),
             accs,
         })
     }
@@ -380,25 +378,6 @@ fn column_of(e: &Expr) -> usize {
     }
 }
 
-/// The runs of equal ids (see `Accumulator::update_runs`), when they average at least eight
-/// rows (pieces are one series in time order, so buckets come in runs).
-fn runs_of(gids: &[u32]) -> Option<Vec<(u32, u32)>> {
-    let mut runs = Vec::new();
-    let mut start = 0;
-    while let Some(&g) = gids.get(start) {
-        let end = gids[start..]
-            .iter()
-            .position(|&h| h != g)
-            .map_or(gids.len(), |k| start + k);
-        runs.push((g, end as u32));
-        if runs.len() * 8 > gids.len() {
-            return None;
-        }
-        start = end;
-    }
-    (!runs.is_empty()).then_some(runs)
-}
-
 fn group_ids(
     setup: &Setup<'_>,
     p: &Piece,
@@ -429,26 +408,16 @@ fn group_ids(
         for &r in &fresh {
             values.push(cols.iter().map(|c| c.value(r)).collect());
         }
-        // Map general ids to accumulator group ids (one per general key), remembered per id.
-        let mut out = Vec::with_capacity(n);
-        for l in local {
-            let known = g.of_general.get(l as usize).copied().filter(|&x| x != u32::MAX);
-            let gid = match known {
-                Some(gid) => gid,
-                None => {
-                    key.clear();
-                    key.push(i64::from(l));
-                    let gid = g.id(key);
-                    if g.of_general.len() <= l as usize {
-                        g.of_general.resize(l as usize + 1, u32::MAX);
-                    }
-                    g.of_general[l as usize] = gid;
-                    gid
-                }
-            };
-            out.push(gid);
+        // General key ids are dense and handed out in row order, as group ids are, and in general
+        // mode only this path creates groups: the two coincide.
+        for &l in &local {
+            if l as usize == g.keys.len() {
+                key.clear();
+                key.push(i64::from(l));
+                g.id(key);
+            }
         }
-        return Ok(out);
+        return Ok(local);
     }
     // Tag and time keys: tags are constant in the piece; time buckets come in runs.
     let series_key = setup.snap.series.key(p.series);
@@ -705,7 +674,6 @@ fn merge(main: &mut Groups, mut other: Groups, general: bool) -> Result<()> {
             map.push(main.id(&[i64::from(gl)]));
         }
         main.general = Some((Default::default(), mv));
-        main.of_general.clear();
     } else {
         for k in other.keys.iter() {
             map.push(main.id(k));

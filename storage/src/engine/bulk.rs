@@ -1,10 +1,10 @@
 //! Bulk loads (COPY): rows go straight to parts, sorted per (series, ts) in chunks, and become
 //! visible, durably, in one manifest edit at commit. A load that fails or is dropped before
 //! commit leaves nothing behind: its part files are removed and no edit refers to them.
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::flush::{scratch_snapshot, write_part};
+use super::flush::{new_part_meta, partition_pieces, scratch_snapshot, write_part};
+use super::parallel::parallel_map;
 use super::state::{TableEntry, lock_err};
 use super::write::prepare;
 use super::{Engine, Inner};
@@ -12,7 +12,6 @@ use crate::chunk::{Chunk, WriteBatch};
 use crate::error::{Error, Result};
 use crate::manifest::{Edit, PartMeta};
 use crate::part::Part;
-use crate::snapshot::{Piece, Source};
 
 /// Rows buffered before a chunk of parts is written. While one chunk is written on a
 /// background thread the next one fills, so at most twice this many rows are held.
@@ -193,114 +192,31 @@ impl BulkLoad {
 /// wrote.
 fn write_chunks(inner: &Inner, entry: &TableEntry, chunks: &[Arc<Chunk>]) -> Result<Vec<PartMeta>> {
     let schema = entry.schema.clone();
-    let mut by_partition: BTreeMap<i64, BTreeMap<u32, Vec<Source>>> = BTreeMap::new();
-    for chunk in chunks {
-        for (i, r) in chunk.runs.iter().enumerate() {
-            let (first, last) = (schema.partition_of(r.min_ts), schema.partition_of(r.max_ts));
-            let mut p = first;
-            loop {
-                by_partition
-                    .entry(p)
-                    .or_default()
-                    .entry(r.series)
-                    .or_default()
-                    .push(Source::Chunk {
-                        chunk: chunk.clone(),
-                        run: i as u32,
-                    });
-                if p >= last {
-                    break;
-                }
-                p += schema.options.partition_us;
-            }
-        }
-    }
     let snap = scratch_snapshot(schema.clone(), entry.shared.series()?, Vec::new(), Vec::new());
     let seq = inner.read()?.committed_seq;
-    let jobs: Vec<(i64, Vec<Piece>)> = by_partition
-        .into_iter()
-        .map(|(p, per_series)| {
-            let pieces = per_series
-                .into_iter()
-                .map(|(s, sources)| Piece {
-                    series: s,
-                    min_ts: i64::MIN,
-                    max_ts: i64::MAX,
-                    rows: 0,
-                    sources,
-                })
-                .collect();
-            (p, pieces)
-        })
-        .collect();
-    // Partitions are written by up to PART_WRITERS threads: each part ends with an fsync
-    // (milliseconds on this class of disk), and a year of data spans a dozen partitions.
-    let threads = jobs.len().clamp(1, PART_WRITERS);
-    let results: Vec<Result<Vec<PartMeta>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let (snap, jobs, table_id) = (&snap, &jobs, schema.id);
-                scope.spawn(move || {
-                    let mut mine = Vec::new();
-                    for (p, pieces) in jobs.iter().skip(t).step_by(threads) {
-                        let base = PartMeta {
-                            id: 0,
-                            table_id,
-                            partition: *p,
-                            min_ts: 0,
-                            max_ts: 0,
-                            rows: 0,
-                            bytes: 0,
-                            min_seq: seq,
-                            max_seq: seq,
-                            level: 0,
-                        };
-                        match write_part(inner, snap, pieces, base, None) {
-                            Ok(Some((meta, _))) => mine.push(meta),
-                            Ok(None) => {}
-                            Err(e) => return (mine, Some(e)),
-                        }
-                    }
-                    (mine, None)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| match h.join() {
-                Ok((mine, None)) => Ok(mine),
-                Ok((mine, Some(e))) => {
-                    remove_parts(inner, &mine);
-                    Err(e)
-                }
-                Err(_) => Err(inner.poison("part writer thread failed".to_string())),
-            })
-            .collect()
+    let jobs = partition_pieces(&schema, chunks);
+    // Partitions are written in parallel: each part ends with an fsync (milliseconds on this
+    // class of disk), and a year of data spans a dozen partitions.
+    let results = parallel_map(jobs.len(), |k| {
+        let (p, pieces) = &jobs[k];
+        write_part(inner, &snap, pieces, new_part_meta(schema.id, *p, seq, seq), None)
     });
     let mut written = Vec::new();
     let mut failure = None;
     for r in results {
         match r {
-            Ok(m) => written.extend(m),
+            Ok(Some((meta, _))) => written.push(meta),
+            Ok(None) => {}
             Err(e) => failure = failure.or(Some(e)),
         }
     }
     if let Some(e) = failure {
-        remove_parts(inner, &written);
+        for m in &written {
+            let _ = inner.fs.remove(&inner.part_path(m.id));
+        }
         return Err(e);
     }
-    written.sort_by_key(|m| m.partition);
     Ok(written)
-}
-
-/// Threads writing the partitions of one bulk load.
-const PART_WRITERS: usize = 4;
-
-/// Removes part files written by a load that failed.
-fn remove_parts(inner: &Inner, metas: &[PartMeta]) {
-    for m in metas {
-        let _ = inner.fs.remove(&inner.part_path(m.id));
-    }
 }
 
 impl Drop for BulkLoad {

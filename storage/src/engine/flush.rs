@@ -9,6 +9,7 @@ use super::Inner;
 use super::parallel::parallel_map;
 use super::state::{MemTable, lock_err};
 use super::write::freeze;
+use crate::chunk::Chunk;
 use crate::column::{Column, concat};
 use crate::error::Result;
 use crate::manifest::{Edit, PartMeta};
@@ -90,6 +91,66 @@ pub(crate) fn partition_bounds(schema: &TableSchema, p: i64) -> (i64, i64) {
     (p, p.saturating_add(schema.options.partition_us - 1))
 }
 
+/// The runs of `chunks` as one piece per series for every partition they touch, in partition
+/// order (a run crossing partitions goes to each; the part writer cuts it at the bounds).
+pub(crate) fn partition_pieces(schema: &TableSchema, chunks: &[Arc<Chunk>]) -> Vec<(i64, Vec<Piece>)> {
+    let mut by_partition: BTreeMap<i64, BTreeMap<u32, Vec<Source>>> = BTreeMap::new();
+    for chunk in chunks {
+        for (i, r) in chunk.runs.iter().enumerate() {
+            let (first, last) = (schema.partition_of(r.min_ts), schema.partition_of(r.max_ts));
+            let mut p = first;
+            loop {
+                let src = Source::Chunk {
+                    chunk: chunk.clone(),
+                    run: i as u32,
+                };
+                by_partition
+                    .entry(p)
+                    .or_default()
+                    .entry(r.series)
+                    .or_default()
+                    .push(src);
+                if p >= last {
+                    break;
+                }
+                p += schema.options.partition_us;
+            }
+        }
+    }
+    by_partition
+        .into_iter()
+        .map(|(p, per_series)| {
+            let pieces = per_series
+                .into_iter()
+                .map(|(s, sources)| Piece {
+                    series: s,
+                    min_ts: i64::MIN,
+                    max_ts: i64::MAX,
+                    rows: 0,
+                    sources,
+                })
+                .collect();
+            (p, pieces)
+        })
+        .collect()
+}
+
+/// The manifest entry of a level-0 part about to be written (the writer fills in the rest).
+pub(crate) fn new_part_meta(table_id: u64, partition: i64, min_seq: u64, max_seq: u64) -> PartMeta {
+    PartMeta {
+        id: 0,
+        table_id,
+        partition,
+        min_ts: 0,
+        max_ts: 0,
+        rows: 0,
+        bytes: 0,
+        min_seq,
+        max_seq,
+        level: 0,
+    }
+}
+
 fn flush_memtable(inner: &Inner, mem: &Arc<MemTable>) -> Result<()> {
     let mut edits = Vec::new();
     let mut new_parts = Vec::new();
@@ -103,53 +164,9 @@ fn flush_memtable(inner: &Inner, mem: &Arc<MemTable>) -> Result<()> {
         let schema = entry.schema.clone();
         let series = entry.shared.series()?;
         let chunks = &mem.tables[&table_id];
-        let mut by_partition: BTreeMap<i64, BTreeMap<u32, Vec<Source>>> = BTreeMap::new();
-        for chunk in chunks {
-            for (i, r) in chunk.runs.iter().enumerate() {
-                let (first, last) = (schema.partition_of(r.min_ts), schema.partition_of(r.max_ts));
-                let mut p = first;
-                loop {
-                    let src = Source::Chunk {
-                        chunk: chunk.clone(),
-                        run: i as u32,
-                    };
-                    by_partition
-                        .entry(p)
-                        .or_default()
-                        .entry(r.series)
-                        .or_default()
-                        .push(src);
-                    if p >= last {
-                        break;
-                    }
-                    p += schema.options.partition_us;
-                }
-            }
-        }
         let snap = scratch_snapshot(schema.clone(), series.clone(), Vec::new(), Vec::new());
-        for (p, per_series) in by_partition {
-            let pieces: Vec<Piece> = per_series
-                .into_iter()
-                .map(|(s, sources)| Piece {
-                    series: s,
-                    min_ts: i64::MIN,
-                    max_ts: i64::MAX,
-                    rows: 0,
-                    sources,
-                })
-                .collect();
-            let base = PartMeta {
-                id: 0,
-                table_id,
-                partition: p,
-                min_ts: 0,
-                max_ts: 0,
-                rows: 0,
-                bytes: 0,
-                min_seq: mem.min_seq,
-                max_seq: mem.max_seq,
-                level: 0,
-            };
+        for (p, pieces) in partition_pieces(&schema, chunks) {
+            let base = new_part_meta(table_id, p, mem.min_seq, mem.max_seq);
             if let Some((meta, _)) = write_part(inner, &snap, &pieces, base, None)? {
                 new_parts.push(meta);
             }

@@ -74,15 +74,9 @@ fn parse_template(f: &str) -> Vec<Node> {
     };
     while i < cs.len() {
         if cs[i] == '"' {
-            i += 1;
-            while i < cs.len() && cs[i] != '"' {
-                if cs[i] == '\\' && i + 1 < cs.len() {
-                    i += 1;
-                }
-                lit.push(cs[i]);
-                i += 1;
-            }
-            i += 1;
+            let (text, next) = quoted(&cs, i);
+            lit.push_str(&text);
+            i = next;
             continue;
         }
         if cs[i] == '\\' && i + 1 < cs.len() && cs[i + 1] == '"' {
@@ -913,4 +907,20 @@ pub(crate) fn register(r: &mut Registry) {
     strict(r, "to_date", &[t::TEXT, t::TEXT], t::DATE, Stable, |_c, v| {
         Ok(Value::Int(to_date_text(value_str(&v[0]), value_str(&v[1]))?))
     });
+}
+
+/// The double-quoted literal of a to_char template starting at `cs[start]` (a `"`), with
+/// backslash escapes removed, and the index just past its closing quote (PostgreSQL's rule for
+/// both the date/time and the number templates).
+pub(super) fn quoted(cs: &[char], start: usize) -> (String, usize) {
+    let mut lit = String::new();
+    let mut i = start + 1;
+    while i < cs.len() && cs[i] != '"' {
+        if cs[i] == '\\' && i + 1 < cs.len() {
+            i += 1;
+        }
+        lit.push(cs[i]);
+        i += 1;
+    }
+    (lit, i + 1)
 }

@@ -49,17 +49,9 @@ fn parse(f: &str) -> Result<Format> {
     while i < cs.len() {
         let c = cs[i];
         if c == '"' {
-            let mut lit = String::new();
-            i += 1;
-            while i < cs.len() && cs[i] != '"' {
-                if cs[i] == '\\' && i + 1 < cs.len() {
-                    i += 1;
-                }
-                lit.push(cs[i]);
-                i += 1;
-            }
-            i += 1;
+            let (lit, next) = super::datetime_format::quoted(&cs, i);
             items.push(Item::Lit(lit));
+            i = next;
             continue;
         }
         let (item, n) = if starts(i, "FM") {

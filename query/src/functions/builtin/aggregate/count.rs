@@ -42,13 +42,8 @@ impl Accumulator for Count {
     }
 
     fn update_runs(&mut self, runs: &[(u32, u32)], groups: &[u32], args: &[Vector]) -> Result<()> {
-        let no_nulls = self.star || args.first().is_none_or(|a| a.validity.is_none() && !a.is_null(0));
-        if !no_nulls
-            || matches!(
-                args.first().map(|a| &a.data),
-                Some(crate::vector::VectorData::Values(_))
-            )
-        {
+        // Without NULLs every row of a run counts.
+        if !self.star && !args.first().is_none_or(Vector::no_nulls) {
             return self.update(groups, args);
         }
         self.resize(needed(groups));

@@ -4,7 +4,7 @@
 use std::any::Any;
 use std::cmp::Ordering;
 
-use super::{float_data, floats_each, fold_runs, int_data, ints_each, needed, other, reg, values_each};
+use super::{floats_each, fold_runs, ints_each, needed, other, reg, values_each};
 use crate::error::Result;
 use crate::functions::builtin::kernels::{cmp_f64, t};
 use crate::functions::{Accumulator, ArgType, BlockStats, Registry, ReturnType, Signature};
@@ -44,7 +44,7 @@ impl Accumulator for IntMinMax {
     fn update_runs(&mut self, runs: &[(u32, u32)], groups: &[u32], args: &[Vector]) -> Result<()> {
         self.resize(needed(groups));
         let (v, max) = (&mut self.v, self.max);
-        let folded = fold_runs(runs, &args[0], int_data, |g, run| {
+        let folded = fold_runs(runs, &args[0], Vector::as_ints, |g, run| {
             if let (Some(m), Some(slot)) = (extreme(run, max), v.get_mut(g)) {
                 Self::offer(slot, m, max);
             }
@@ -144,7 +144,7 @@ impl Accumulator for FloatMinMax {
     fn update_runs(&mut self, runs: &[(u32, u32)], groups: &[u32], args: &[Vector]) -> Result<()> {
         self.resize(needed(groups));
         let (v, max) = (&mut self.v, self.max);
-        let folded = fold_runs(runs, &args[0], float_data, |g, run| {
+        let folded = fold_runs(runs, &args[0], Vector::as_floats, |g, run| {
             if let Some(slot) = v.get_mut(g) {
                 let mut best = *slot;
                 run.iter().for_each(|&x| Self::offer(&mut best, x, max));

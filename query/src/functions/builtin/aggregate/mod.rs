@@ -79,10 +79,10 @@ pub(crate) fn reg(
 pub(crate) fn fold_runs<T>(
     runs: &[(u32, u32)],
     a: &Vector,
-    column: impl Fn(&VectorData) -> Option<&[T]>,
+    column: impl Fn(&Vector) -> Option<&[T]>,
     mut f: impl FnMut(usize, &[T]),
 ) -> bool {
-    let Some(xs) = column(&a.data) else { return false };
+    let Some(xs) = column(a) else { return false };
     let rows = runs.last().map_or(0, |r| r.1 as usize);
     if a.validity.is_some() || xs.len() < rows {
         return false;
@@ -94,22 +94,6 @@ pub(crate) fn fold_runs<T>(
         start = end;
     }
     true
-}
-
-/// Integer data of a vector.
-pub(crate) fn int_data(d: &VectorData) -> Option<&[i64]> {
-    match d {
-        VectorData::Int(v) => Some(v),
-        _ => None,
-    }
-}
-
-/// Double data of a vector.
-pub(crate) fn float_data(d: &VectorData) -> Option<&[f64]> {
-    match d {
-        VectorData::Float(v) => Some(v),
-        _ => None,
-    }
 }
 
 /// Calls `f(group, x)` for every non-NULL integer of `a`.

@@ -3,7 +3,7 @@
 use std::any::Any;
 
 use super::stats::FloatAccum;
-use super::{floats_each, fold_runs, int_data, ints_each, needed, other, reg, values_each};
+use super::{floats_each, fold_runs, ints_each, needed, other, reg, values_each};
 use crate::error::Result;
 use crate::functions::builtin::kernels::{check_int128, dec_err, float_overflow, interval_range_err, t};
 use crate::functions::builtin::timeutil::iv_div;
@@ -56,7 +56,7 @@ impl Accumulator for IntSum {
     fn update_runs(&mut self, runs: &[(u32, u32)], groups: &[u32], args: &[Vector]) -> Result<()> {
         self.grow(needed(groups));
         let (n, s) = (&mut self.n, &mut self.s);
-        let folded = fold_runs(runs, &args[0], int_data, |g, run| {
+        let folded = fold_runs(runs, &args[0], Vector::as_ints, |g, run| {
             if let (Some(n), Some(s)) = (n.get_mut(g), s.get_mut(g)) {
                 *s += run.iter().map(|&x| i128::from(x)).sum::<i128>();
                 *n += run.len() as i64;

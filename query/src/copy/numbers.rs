@@ -10,6 +10,19 @@ pub fn parse_i64_bytes(b: &[u8]) -> Option<i64> {
     if digits.is_empty() || digits.len() > 19 {
         return None;
     }
+    if digits.len() <= 18 {
+        // Below 10^18: no overflow possible, so no checks per digit.
+        let mut v: u64 = 0;
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v * 10 + u64::from(d);
+        }
+        let v = v as i64;
+        return Some(if neg { -v } else { v });
+    }
     let mut v: i64 = 0;
     for &c in digits {
         let d = c.wrapping_sub(b'0');
@@ -34,32 +47,37 @@ pub fn parse_decimal_f64(b: &[u8]) -> Option<f64> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
+    // At most 19 digits (and a dot): the mantissa cannot overflow u64.
     if rest.is_empty() || rest.len() > 20 {
         return None;
     }
     let mut m: u64 = 0;
-    let mut frac = 0usize;
-    let mut seen_dot = false;
-    let mut digits = 0;
-    for &c in rest {
-        if c == b'.' {
-            if seen_dot {
-                return None;
-            }
-            seen_dot = true;
-            continue;
-        }
+    let mut i = 0;
+    while let Some(&c) = rest.get(i) {
         let d = c.wrapping_sub(b'0');
         if d > 9 {
-            return None;
+            break;
         }
         m = m * 10 + u64::from(d);
-        digits += 1;
-        if seen_dot {
-            frac += 1;
-        }
+        i += 1;
     }
-    if digits == 0 || m >= (1u64 << 53) {
+    let mut digits = i;
+    let mut frac = 0;
+    if i < rest.len() {
+        if rest[i] != b'.' {
+            return None;
+        }
+        for &c in &rest[i + 1..] {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            m = m * 10 + u64::from(d);
+        }
+        frac = rest.len() - i - 1;
+        digits += frac;
+    }
+    if digits == 0 || digits > 19 || m >= (1u64 << 53) {
         return None;
     }
     // Both m and 10^frac are exact doubles, so the division is correctly rounded.
@@ -112,11 +130,22 @@ pub fn parse_iso_timestamp(b: &[u8]) -> Option<i64> {
     Some(days * 86_400_000_000 + i64::from(h * 3600 + mi * 60 + s) * 1_000_000 + us)
 }
 
+/// The first ten bytes of a timestamp (its date) as two words, compared without a call.
+pub type DayKey = (u64, u16);
+
+fn day_key(b: &[u8]) -> Option<DayKey> {
+    let w = u64::from_le_bytes(b.get(..8)?.try_into().ok()?);
+    let h = u16::from_le_bytes(b.get(8..10)?.try_into().ok()?);
+    Some((w, h))
+}
+
 /// [`parse_iso_timestamp`] remembering the last date: consecutive rows of a load share their
 /// day, so the calendar arithmetic runs once per day instead of once per row.
-pub fn parse_iso_timestamp_cached(b: &[u8], day: &mut Option<([u8; 10], i64)>) -> Option<i64> {
-    if let (Some((d, base)), Some(date)) = (day.as_ref(), b.get(..10))
-        && d.as_slice() == date
+#[inline]
+pub fn parse_iso_timestamp_cached(b: &[u8], day: &mut Option<(DayKey, i64)>) -> Option<i64> {
+    let key = day_key(b)?;
+    if let Some((d, base)) = *day
+        && d == key
         && b.len() >= 19
         && (b[10] == b' ' || b[10] == b'T')
         && b[13] == b':'
@@ -130,10 +159,8 @@ pub fn parse_iso_timestamp_cached(b: &[u8], day: &mut Option<([u8; 10], i64)>) -
         return Some(base + i64::from(h * 3600 + mi * 60 + s) * 1_000_000 + us);
     }
     let v = parse_iso_timestamp(b)?;
-    let mut d = [0u8; 10];
-    d.copy_from_slice(&b[..10]);
     let secs = v.div_euclid(86_400_000_000) * 86_400_000_000;
-    *day = Some((d, secs));
+    *day = Some((key, secs));
     Some(v)
 }
 
@@ -171,6 +198,12 @@ mod tests {
             );
         }
         assert_eq!(parse_decimal_f64(b"1e5"), None);
+        // Twenty digits would overflow the mantissa: left to the general parser.
+        assert_eq!(parse_decimal_f64(b"18446744073709551616"), None);
+        assert_eq!(parse_decimal_f64(b"1844674407370955161.6"), None);
+        for s in ["", ".", "-", "1.", ".5", "1..2", "1.2.3", "--1", "1-"] {
+            assert_eq!(parse_decimal_f64(s.as_bytes()), s.parse::<f64>().ok(), "{s}");
+        }
         assert_eq!(
             parse_iso_timestamp(b"2026-01-05 10:00:00"),
             Some(1_767_607_200_000_000)

@@ -1,45 +1,21 @@
-//! Streaming COPY FROM parser for text and CSV. Data arrives in arbitrary chunks; complete rows
-//! are split into fields and converted straight into typed column builders.
-use std::sync::Arc;
-
-use rustc_hash::FxHashMap;
-
-use super::numbers::{parse_decimal_f64, parse_i64_bytes, parse_iso_timestamp_cached};
+//! Streaming COPY FROM parser for text and CSV. Data arrives in arbitrary chunks. Runs of
+//! plain rows (no quotes, no escapes) take the block path (`block.rs`); every other row is
+//! split on its own and its fields converted one by one (the row path), which is also what
+//! reports errors, naming the line and column.
+use super::block::{self, Spans};
+use super::column::{Col, ReaderColumn};
 use super::swar;
 use crate::context::EvalContext;
 use crate::error::{QueryError, Result, sqlstate};
 use crate::session::{CopyFormat, CopyOptions};
-use crate::types::text::{int_range, parse_value};
-use crate::types::{DataType, Physical, Value};
-use crate::vector::{DictVec, Vector, VectorData};
+use crate::vector::Vector;
 
 /// Rows per produced batch.
 const BATCH_ROWS: usize = 65_536;
 
-/// A target column.
-#[derive(Debug, Clone)]
-pub struct ReaderColumn {
-    /// Name (for error context).
-    pub name: String,
-    /// Type.
-    pub ty: DataType,
-    /// CSV FORCE_NULL.
-    pub force_null: bool,
-    /// CSV FORCE_NOT_NULL.
-    pub force_not_null: bool,
-}
-
-enum Builder {
-    Int(Vec<i64>),
-    Float(Vec<f64>),
-    Bool(Vec<bool>),
-    Text {
-        dict: Vec<Box<[u8]>>,
-        index: FxHashMap<Box<[u8]>, u32>,
-        codes: Vec<u32>,
-    },
-    Values(Vec<Value>),
-}
+/// Rows per block of the block path: a block and its field ends stay in the L2 cache while
+/// each column makes its pass over them.
+const BLOCK_ROWS: usize = 2048;
 
 /// One field of the current row: NULL, a range of the row, or an unescaped copy in the pool.
 #[derive(Clone, Copy)]
@@ -86,174 +62,6 @@ impl Split {
     }
 }
 
-struct Col {
-    spec: ReaderColumn,
-    data: Builder,
-    valid: Vec<bool>,
-    any_null: bool,
-    /// The last date seen by the timestamp fast path (rows of a load share their day).
-    day: Option<([u8; 10], i64)>,
-}
-
-impl Col {
-    fn new(spec: ReaderColumn) -> Col {
-        let data = match spec.ty.physical() {
-            Physical::Int => Builder::Int(Vec::new()),
-            Physical::Float => Builder::Float(Vec::new()),
-            Physical::Bool => Builder::Bool(Vec::new()),
-            Physical::Text => Builder::Text {
-                dict: Vec::new(),
-                index: FxHashMap::default(),
-                codes: Vec::new(),
-            },
-            Physical::Value => Builder::Values(Vec::new()),
-        };
-        Col {
-            spec,
-            data,
-            valid: Vec::new(),
-            any_null: false,
-            day: None,
-        }
-    }
-
-    fn push_null(&mut self) {
-        match &mut self.data {
-            Builder::Int(v) => v.push(0),
-            Builder::Float(v) => v.push(0.0),
-            Builder::Bool(v) => v.push(false),
-            Builder::Text { codes, dict, index } => {
-                let c = intern(dict, index, b"");
-                codes.push(c);
-            }
-            Builder::Values(v) => v.push(Value::Null),
-        }
-        self.valid.push(false);
-        self.any_null = true;
-    }
-
-    /// Adds one value; `ascii` says the row is known to be ASCII (so valid UTF-8).
-    fn push(&mut self, b: &[u8], ascii: bool, ctx: &EvalContext) -> Result<()> {
-        let ty = &self.spec.ty;
-        let general = |b: &[u8]| -> Result<Value> {
-            let s = std::str::from_utf8(b).map_err(|_| {
-                QueryError::new(
-                    sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
-                    "invalid byte sequence for encoding \"UTF8\"",
-                )
-            })?;
-            parse_value(s, ty, ctx)
-        };
-        match &mut self.data {
-            Builder::Int(v) => {
-                let x = match ty {
-                    DataType::Int2 | DataType::Int4 | DataType::Int8 => match parse_i64_bytes(b) {
-                        Some(x) => {
-                            let (lo, hi) = int_range(ty);
-                            if x < lo || x > hi {
-                                general(b)?.as_int().unwrap_or(0)
-                            } else {
-                                x
-                            }
-                        }
-                        None => general(b)?.as_int().unwrap_or(0),
-                    },
-                    DataType::Timestamp => match parse_iso_timestamp_cached(b, &mut self.day) {
-                        Some(x) => x,
-                        None => general(b)?.as_int().unwrap_or(0),
-                    },
-                    DataType::Timestamptz if matches!(ctx.tz, crate::types::Tz::Utc) => {
-                        match parse_iso_timestamp_cached(b, &mut self.day) {
-                            Some(x) => x,
-                            None => general(b)?.as_int().unwrap_or(0),
-                        }
-                    }
-                    _ => general(b)?.as_int().unwrap_or(0),
-                };
-                v.push(x);
-            }
-            Builder::Float(v) => {
-                let x = match parse_decimal_f64(b) {
-                    Some(x) if *ty == DataType::Float8 => x,
-                    _ => general(b)?.as_f64().unwrap_or(0.0),
-                };
-                v.push(x);
-            }
-            Builder::Bool(v) => v.push(general(b)?.as_bool().unwrap_or(false)),
-            Builder::Text { dict, index, codes } => {
-                if !ascii && std::str::from_utf8(b).is_err() {
-                    return Err(QueryError::new(
-                        sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
-                        "invalid byte sequence for encoding \"UTF8\"",
-                    ));
-                }
-                let owned;
-                let b: &[u8] = match ty {
-                    DataType::Text
-                    | DataType::Name
-                    | DataType::Unknown
-                    | DataType::Json
-                    | DataType::Jsonb => b,
-                    _ => {
-                        // varchar(n), char(n), bytea, uuid: apply the type's input rules.
-                        owned = match general(b)? {
-                            Value::Str(s) => s.as_bytes().to_vec(),
-                            Value::Bytes(x) => x.to_vec(),
-                            _ => Vec::new(),
-                        };
-                        &owned
-                    }
-                };
-                codes.push(intern(dict, index, b));
-            }
-            Builder::Values(v) => v.push(general(b)?),
-        }
-        self.valid.push(true);
-        Ok(())
-    }
-
-    fn take(&mut self) -> Vector {
-        let validity = if self.any_null {
-            Some(std::mem::take(&mut self.valid))
-        } else {
-            None
-        };
-        self.valid.clear();
-        self.any_null = false;
-        let ty = self.spec.ty.clone();
-        // The next batch is as long as this one: allocate once instead of growing.
-        fn refill<T>(v: &mut Vec<T>) -> Vec<T> {
-            let n = v.len();
-            std::mem::replace(v, Vec::with_capacity(n))
-        }
-        let data = match &mut self.data {
-            Builder::Int(v) => VectorData::Int(refill(v)),
-            Builder::Float(v) => VectorData::Float(refill(v)),
-            Builder::Bool(v) => VectorData::Bool(refill(v)),
-            Builder::Text { dict, index, codes } => {
-                let d = DictVec {
-                    dict: Arc::new(std::mem::take(dict)),
-                    codes: refill(codes),
-                };
-                index.clear();
-                VectorData::Text(d)
-            }
-            Builder::Values(v) => VectorData::Values(std::mem::take(v)),
-        };
-        Vector::new(ty, data, validity)
-    }
-}
-
-fn intern(dict: &mut Vec<Box<[u8]>>, index: &mut FxHashMap<Box<[u8]>, u32>, b: &[u8]) -> u32 {
-    if let Some(&c) = index.get(b) {
-        return c;
-    }
-    let c = dict.len() as u32;
-    dict.push(b.into());
-    index.insert(b.into(), c);
-    c
-}
-
 /// Parses COPY FROM data.
 pub struct CopyReader {
     table: String,
@@ -271,6 +79,9 @@ pub struct CopyReader {
     done: bool,
     rows: usize,
     split: Split,
+    spans: Spans,
+    /// Some column takes text as it is: block-path blocks are checked to be UTF-8.
+    check_utf8: bool,
 }
 
 impl std::fmt::Debug for CopyReader {
@@ -292,10 +103,12 @@ impl CopyReader {
     ) -> CopyReader {
         let header_pending = options.header;
         let flags = columns.iter().map(|c| (c.force_null, c.force_not_null)).collect();
+        let cols: Vec<Col> = columns.into_iter().map(|c| Col::new(c, &ctx)).collect();
         CopyReader {
             flags,
             table: table.into(),
-            cols: columns.into_iter().map(Col::new).collect(),
+            check_utf8: cols.iter().any(Col::takes_text),
+            cols,
             options,
             ctx,
             buf: Vec::new(),
@@ -306,6 +119,7 @@ impl CopyReader {
             done: false,
             rows: 0,
             split: Split::default(),
+            spans: Spans::default(),
         }
     }
 
@@ -334,19 +148,43 @@ impl CopyReader {
     }
 
     /// Feeds data; returns the batches completed by it.
-    pub fn feed(&mut self, data: &[u8]) -> Result<Vec<Vec<Vector>>> {
+    pub fn feed(&mut self, mut data: &[u8]) -> Result<Vec<Vec<Vector>>> {
         let mut out = Vec::new();
         if self.done {
             return Ok(out);
         }
-        self.buf.extend_from_slice(data);
+        if !self.buf.is_empty() {
+            // Finish the pending row with the data up to the first newline.
+            let k = memchr::memchr(b'\n', data).map_or(data.len(), |k| k + 1);
+            self.buf.extend_from_slice(&data[..k]);
+            data = &data[k..];
+            self.scan_buffered(&mut out)?;
+            if !self.buf.is_empty() || self.done {
+                // Still unfinished (a quoted newline): go on in the buffer.
+                self.buf.extend_from_slice(data);
+                self.scan_buffered(&mut out)?;
+                return Ok(out);
+            }
+        }
+        // Nothing pending (so no quote open either): parse the data where it is and keep only
+        // its unfinished last row.
+        let (start, i) = self.scan_rows(data, &mut out)?;
+        if !self.done {
+            self.buf.extend_from_slice(&data[start..]);
+            self.scanned = i - start;
+        }
+        Ok(out)
+    }
+
+    /// Parses the complete rows of the buffer and drops them from it.
+    fn scan_buffered(&mut self, out: &mut Vec<Vec<Vector>>) -> Result<()> {
         let buf = std::mem::take(&mut self.buf);
-        let r = self.scan_rows(&buf, &mut out);
+        let r = self.scan_rows(&buf, out);
         self.buf = buf;
         let (start, i) = r?;
         self.buf.drain(..start);
         self.scanned = if self.done { 0 } else { i - start };
-        Ok(out)
+        Ok(())
     }
 
     /// Parses the complete rows of `buf`; returns (consumed bytes, scanned bytes).
@@ -358,6 +196,8 @@ impl CopyReader {
         let mut i = self.scanned;
         let mut in_q = self.in_quotes;
         if !in_q && (!csv || memchr::memchr(quote, &buf[i..]).is_none()) {
+            start = self.blocks(buf, out)?;
+            i = i.max(start);
             // No quote ahead: every newline ends a row.
             for nl in memchr::memchr_iter(b'\n', &buf[i..]) {
                 let k = i + nl;
@@ -428,6 +268,87 @@ impl CopyReader {
         }
         self.in_quotes = in_q;
         Ok((start, i.min(buf.len())))
+    }
+
+    /// Runs the block path over the plain complete rows at the start of `buf` (after the
+    /// header, if one is pending); returns the bytes consumed.
+    fn blocks(&mut self, buf: &[u8], out: &mut Vec<Vec<Vector>>) -> Result<usize> {
+        let csv = self.options.format == CopyFormat::Csv;
+        let mut used = 0;
+        if self.header_pending
+            && let Some(nl) = memchr::memchr(b'\n', buf)
+        {
+            let end = if nl > 0 && buf[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            };
+            self.line += 1;
+            if self.row(&buf[..end])? {
+                self.done = true;
+            }
+            used = nl + 1;
+        }
+        let rest = &buf[used..];
+        let plain = if csv {
+            memchr::memchr2(self.options.quote, b'\\', rest).is_none()
+        } else {
+            memchr::memchr(b'\\', rest).is_none()
+        };
+        let Some(last) = memchr::memrchr(b'\n', rest) else {
+            return Ok(used);
+        };
+        let data = &rest[..=last];
+        if self.done
+            || self.header_pending
+            || !plain
+            || self.cols.is_empty()
+            || data.len() >= u32::MAX as usize
+            || (self.check_utf8 && std::str::from_utf8(data).is_err())
+        {
+            return Ok(used);
+        }
+        let (delim, ncols) = (self.options.delimiter, self.cols.len());
+        let mut spans = std::mem::take(&mut self.spans);
+        let mut at = 0;
+        let result = loop {
+            let room = (BATCH_ROWS - self.rows).min(BLOCK_ROWS);
+            let n = block::split(&data[at..], delim, ncols, room, &mut spans);
+            let rows = spans.rows();
+            if rows == 0 {
+                break Ok(());
+            }
+            let blk = &data[at..at + n];
+            let null = self.options.null.as_bytes();
+            let failed = self
+                .cols
+                .iter_mut()
+                .enumerate()
+                .find_map(|(c, col)| col.push_block(blk, &spans, c, null, &self.ctx).err());
+            if let Some(r) = failed {
+                break Err(self.replay(blk, &spans, r));
+            }
+            self.line += rows as u64;
+            self.rows += rows;
+            at += n;
+            if self.rows >= BATCH_ROWS {
+                out.push(self.take_batch());
+            }
+        };
+        self.spans = spans;
+        result.map(|()| used + at)
+    }
+
+    /// Reports the first error among rows `..=last` of a block through the row path, which
+    /// names the line and column as PostgreSQL does.
+    fn replay(&mut self, blk: &[u8], spans: &Spans, last: usize) -> QueryError {
+        for r in 0..=last {
+            self.line += 1;
+            if let Err(e) = self.row(spans.row(blk, r)) {
+                return e;
+            }
+        }
+        crate::error::internal("COPY: a value the block path rejected was accepted row by row")
     }
 
     /// Ends the data; returns the last batch.

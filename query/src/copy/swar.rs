@@ -7,7 +7,7 @@ const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// 0x80 in every byte of `w` equal to `b`'s byte, 0 elsewhere (exact: no borrow between bytes).
 #[inline]
-fn eq_mask(w: u64, b: u64) -> u64 {
+pub(super) fn eq_mask(w: u64, b: u64) -> u64 {
     let x = w ^ b;
     !(((x & LO7) + LO7) | x | LO7)
 }

@@ -46,8 +46,9 @@ impl Reader {
         want: usize,
     ) -> Result<bool, ReadError> {
         if self.buf.capacity() - self.buf.len() < 1024 {
-            // Grow in steps: a declared length is not trusted to allocate memory up front.
-            let more = want.saturating_sub(self.buf.len()).clamp(8 * 1024, 4 << 20);
+            // Grow in steps: a declared length is not trusted to allocate memory up front. At
+            // least 64 KiB, so that a stream of small messages (COPY data) takes few reads.
+            let more = want.saturating_sub(self.buf.len()).clamp(64 * 1024, 4 << 20);
             self.buf.reserve(more);
         }
         let n = io.read_buf(&mut self.buf).await?;

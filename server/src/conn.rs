@@ -639,7 +639,9 @@ impl Conn {
                 .await
                 .map_err(|_| QueryError::new("XX000", "internal error: COPY failed unexpectedly"))?
         }
-        let mut buf = BytesMut::new();
+        // Each chunk is allocated once at its full size (growing it would copy it again).
+        let chunk = || BytesMut::with_capacity(COPY_CHUNK + 64 * 1024);
+        let mut buf = chunk();
         loop {
             let (t, body) = match self.copy_message(deadline).await {
                 Ok(Some(m)) => m,
@@ -674,7 +676,10 @@ impl Conn {
                 b'd' => {
                     buf.extend_from_slice(&body);
                     if buf.len() >= COPY_CHUNK
-                        && tx.send(CopyChunk::Data(buf.split().freeze())).await.is_err()
+                        && tx
+                            .send(CopyChunk::Data(std::mem::replace(&mut buf, chunk()).freeze()))
+                            .await
+                            .is_err()
                     {
                         // The parser stopped on an error: report it.
                         return Ok(match end(tx, parser, None).await {

@@ -15,7 +15,7 @@ use crate::part::Part;
 
 /// Rows buffered before a chunk of parts is written. While one chunk is written on a
 /// background thread the next one fills, so at most twice this many rows are held.
-const BULK_ROWS: usize = 4 << 20;
+const BULK_ROWS: usize = 2 << 20;
 
 type PendingWrite = std::thread::JoinHandle<Result<Vec<PartMeta>>>;
 

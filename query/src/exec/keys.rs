@@ -55,6 +55,13 @@ impl Interner {
         i
     }
 
+    /// Makes room for `n` more strings.
+    pub fn reserve(&mut self, n: usize) {
+        self.heads.reserve(n);
+        self.ends.reserve(n);
+        self.next.reserve(n);
+    }
+
     /// Id of a string already interned.
     pub fn get(&self, s: &[u8]) -> Option<u32> {
         self.find(hash_bytes(s), s)
@@ -373,8 +380,13 @@ impl ColumnIds {
                 }
             }
             VectorData::Text(d) => {
-                // Each dictionary entry is looked up once.
+                // Each dictionary entry is looked up once; the dictionary bounds the new keys.
                 let mut memo: Vec<u32> = vec![u32::MAX - 1; d.dict.len()];
+                if insert {
+                    let fresh = d.dict.len().min(len);
+                    self.ids.reserve(fresh);
+                    interner.reserve(fresh);
+                }
                 for (i, &code) in d.codes.iter().enumerate().take(len) {
                     if c.is_null(i) {
                         out.push(self.id(None, insert));

@@ -81,8 +81,9 @@ struct Groups {
     ids1: rustc_hash::FxHashMap<i64, u32>,
     /// Key of each group.
     keys: Keys,
-    /// General keys (KeyKind::Other): byte-encoded rows → id, and their values.
-    general: Option<(super::keys::KeyTable, Vec<Vec<Value>>)>,
+    /// General keys (KeyKind::Other): byte-encoded rows → id, and the key columns of each
+    /// id's first row. In this mode a key's id is its group id.
+    general: Option<(super::keys::KeyTable, GeneralKeys)>,
     accs: Vec<Box<dyn Accumulator>>,
 }
 
@@ -101,7 +102,7 @@ impl Groups {
             ids: Default::default(),
             ids1: Default::default(),
             keys: Keys::default(),
-            general: general.then(|| (Default::default(), Vec::new())),
+            general: general.then(|| (Default::default(), GeneralKeys::default())),
             accs,
         })
     }
@@ -405,16 +406,14 @@ fn group_ids(
         };
         let mut fresh = Vec::new();
         let local = table.assign(&cols, n, &mut fresh);
-        for &r in &fresh {
-            values.push(cols.iter().map(|c| c.value(r)).collect());
-        }
-        // General key ids are dense and handed out in row order, as group ids are, and in general
-        // mode only this path creates groups: the two coincide.
-        for &l in &local {
-            if l as usize == g.keys.len() {
+        if !fresh.is_empty() {
+            let idx: Vec<u32> = fresh.iter().map(|&r| r as u32).collect();
+            values.parts.push(cols.iter().map(|c| c.take(&idx)).collect());
+            // Key ids are dense and handed out in row order, as group ids are.
+            for l in g.keys.len()..table.len() {
                 key.clear();
-                key.push(i64::from(l));
-                g.id(key);
+                key.push(l as i64);
+                g.keys.push(key);
             }
         }
         return Ok(local);
@@ -592,6 +591,51 @@ pub fn run(
     Ok(Box::new(BatchesOp::new(output(&main, &setup, fields)?)))
 }
 
+/// The key columns of general-key groups: for each batch that brought new keys, the key
+/// columns at their first rows (row `i` of the concatenation is group `i`'s key).
+#[derive(Default)]
+struct GeneralKeys {
+    parts: Vec<Vec<Vector>>,
+}
+
+impl GeneralKeys {
+    fn types(&self) -> Vec<crate::types::DataType> {
+        self.parts
+            .first()
+            .map_or(Vec::new(), |p| p.iter().map(|c| c.ty.clone()).collect())
+    }
+
+    /// Key column `k` of every group.
+    fn column(&self, k: usize, ty: &crate::types::DataType) -> Vector {
+        let parts: Vec<Vector> = self.parts.iter().filter_map(|p| p.get(k).cloned()).collect();
+        Vector::concat(ty, &parts)
+    }
+
+    fn rows(&self, types: &[crate::types::DataType]) -> Vec<Vec<Value>> {
+        let cols: Vec<Vector> = (0..types.len()).map(|k| self.column(k, &types[k])).collect();
+        let n = cols.first().map_or(0, Vector::len);
+        (0..n)
+            .map(|i| cols.iter().map(|c| c.value(i)).collect())
+            .collect()
+    }
+
+    fn from_rows(types: &[crate::types::DataType], rows: Vec<Vec<Value>>) -> GeneralKeys {
+        let cols = types
+            .iter()
+            .enumerate()
+            .map(|(k, ty)| {
+                Vector::from_values(
+                    ty.clone(),
+                    rows.iter()
+                        .map(|r| r.get(k).cloned().unwrap_or(Value::Null))
+                        .collect(),
+                )
+            })
+            .collect();
+        GeneralKeys { parts: vec![cols] }
+    }
+}
+
 /// Processes pieces from the extreme end of time, stopping once no further piece can reach the
 /// k best buckets seen so far (buckets are monotone in time).
 fn extreme_buckets(
@@ -651,9 +695,11 @@ fn extreme_buckets(
 fn merge(main: &mut Groups, mut other: Groups, general: bool) -> Result<()> {
     let mut map = Vec::with_capacity(other.keys.len());
     if general {
-        // General keys: the ids are per worker; re-key by the key values.
-        let other_values = other.general.take().map(|g| g.1).unwrap_or_default();
-        let mut mv = main.general.take().map(|g| g.1).unwrap_or_default();
+        // General keys: the ids are per worker; re-key by the key values (a path of large
+        // inputs only: two workers).
+        let types = other.general.as_ref().map_or(Vec::new(), |g| g.1.types());
+        let other_values = other.general.take().map(|g| g.1.rows(&types)).unwrap_or_default();
+        let mut mv = main.general.take().map(|g| g.1.rows(&types)).unwrap_or_default();
         let mut by_values: HashMap<Vec<Value>, u32> = mv
             .iter()
             .enumerate()
@@ -671,9 +717,13 @@ fn merge(main: &mut Groups, mut other: Groups, general: bool) -> Result<()> {
                     g
                 }
             };
-            map.push(main.id(&[i64::from(gl)]));
+            // Group ids stay the indexes of their key values.
+            if gl as usize == main.keys.len() {
+                main.keys.push(&[i64::from(gl)]);
+            }
+            map.push(gl);
         }
-        main.general = Some((Default::default(), mv));
+        main.general = Some((Default::default(), GeneralKeys::from_rows(&types, mv)));
     } else {
         for k in other.keys.iter() {
             map.push(main.id(k));
@@ -692,48 +742,50 @@ fn output(g: &Groups, setup: &Setup<'_>, fields: &[crate::plan::Field]) -> Resul
     let general = setup.kinds.iter().any(|k| matches!(k, KeyKind::Other));
     for (k, (e, kind)) in setup.group.iter().zip(&setup.kinds).enumerate() {
         let ty = e.ty();
-        let vals: Vec<Value> = if general {
-            let values = g.general.as_ref().map(|x| &x.1);
-            g.keys
+        if general {
+            // Group ids are the indexes of the keys' first rows.
+            let key_cols = g.general.as_ref().map(|x| x.1.column(k, &ty));
+            let idx: Vec<u32> = g
+                .keys
                 .iter()
-                .map(|key| {
-                    values
-                        .and_then(|v| v.get(key.first().copied().unwrap_or(0) as usize))
-                        .and_then(|r| r.get(k).cloned())
-                        .unwrap_or(Value::Null)
-                })
-                .collect()
-        } else {
-            g.keys
-                .iter()
-                .map(|key| match kind {
-                    KeyKind::Tag(t) => {
-                        let code = key[k];
-                        if code < 0 {
-                            Value::Null
-                        } else {
-                            setup
-                                .snap
-                                .series
-                                .tag(*t)
-                                .and_then(|d| {
-                                    d.values()
-                                        .get(code as usize)
-                                        .map(|b| Value::str(std::str::from_utf8(b).unwrap_or("")))
-                                })
-                                .unwrap_or(Value::Null)
-                        }
+                .map(|key| key.first().copied().unwrap_or(0) as u32)
+                .collect();
+            cols.push(match key_cols {
+                Some(c) if c.len() >= n => c.take(&idx),
+                _ => Vector::nulls(ty, n),
+            });
+            continue;
+        }
+        let vals: Vec<Value> = g
+            .keys
+            .iter()
+            .map(|key| match kind {
+                KeyKind::Tag(t) => {
+                    let code = key[k];
+                    if code < 0 {
+                        Value::Null
+                    } else {
+                        setup
+                            .snap
+                            .series
+                            .tag(*t)
+                            .and_then(|d| {
+                                d.values()
+                                    .get(code as usize)
+                                    .map(|b| Value::str(std::str::from_utf8(b).unwrap_or("")))
+                            })
+                            .unwrap_or(Value::Null)
                     }
-                    _ => {
-                        if key[k] == i64::MIN {
-                            Value::Null
-                        } else {
-                            Value::Int(key[k])
-                        }
+                }
+                _ => {
+                    if key[k] == i64::MIN {
+                        Value::Null
+                    } else {
+                        Value::Int(key[k])
                     }
-                })
-                .collect()
-        };
+                }
+            })
+            .collect();
         cols.push(Vector::from_values(ty, vals));
     }
     for (acc, a) in g.accs.iter().zip(setup.aggs) {

@@ -49,6 +49,9 @@ TABLES = ["machines", "specs", "shifts", "orders", "operations", "production", "
 # Tag column of each time-series table (plantdb's WITH options, chDB's ORDER BY, PG's index).
 TAGS = {"telemetry": "machine_id", "meters": "meter_id", "measurements": "machine_id",
         "weather": "site_id", "production": "site_id"}
+# plantdb's partition width for the tables that span a year (as `plantbench` declares them,
+# src/plant/tables.rs): day partitions would cut them into 365 parts of a few hundred rows.
+PARTITION = {"meters": "30 days", "weather": "30 days", "production": "30 days"}
 PEERS = ["duckdb", "chdb", "postgres"]
 
 
@@ -260,7 +263,8 @@ class PlantDb(PgWire):
         cur = self.c.cursor()
         for t in TABLES:
             cols = ", ".join(f"{c} {ty}" for c, ty in SCHEMA[t])
-            opts = f" WITH (timestamp = 'ts', tags = '{TAGS[t]}')" if t in TAGS else ""
+            part = f", partition = '{PARTITION[t]}'" if t in PARTITION else ""
+            opts = f" WITH (timestamp = 'ts', tags = '{TAGS[t]}'{part})" if t in TAGS else ""
             cur.execute(f"CREATE TABLE {t} ({cols}){opts}")
             copy_file(cur, t, f"{d}/{t}.csv")
         cur.execute("CHECKPOINT")

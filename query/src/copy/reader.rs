@@ -293,7 +293,7 @@ impl CopyReader {
         let plain = if csv {
             memchr::memchr2(self.options.quote, b'\\', rest).is_none()
         } else {
-            memchr::memchr(b'\\', rest).is_none()
+            only_null_markers(rest, self.options.delimiter, self.options.null.as_bytes())
         };
         let Some(last) = memchr::memrchr(b'\n', rest) else {
             return Ok(used);
@@ -458,6 +458,20 @@ impl CopyReader {
         }
         Ok(())
     }
+}
+
+/// Whether every backslash of text-format `data` begins a field that is exactly the NULL marker
+/// `\N` (as in pg_dump's output), so that the data holds no escapes and the block path, which
+/// compares fields with the marker, reads it as written.
+pub(super) fn only_null_markers(data: &[u8], delim: u8, null: &[u8]) -> bool {
+    let starts_field = |k: usize| k == 0 || data.get(k - 1).is_some_and(|&c| c == delim || c == b'\n');
+    let ends_field = |k: usize| match data.get(k) {
+        None => true,
+        Some(&b'\r') => data.get(k + 1) == Some(&b'\n'),
+        Some(&c) => c == delim || c == b'\n',
+    };
+    memchr::memchr_iter(b'\\', data)
+        .all(|k| null == b"\\N" && data.get(k + 1) == Some(&b'N') && starts_field(k) && ends_field(k + 2))
 }
 
 fn split_text(o: &CopyOptions, row: &[u8], out: &mut Split) {

@@ -224,3 +224,52 @@ fn errors_name_the_first_bad_row_in_row_order() {
     assert_eq!(e.code, sqlstate::CHARACTER_NOT_IN_REPERTOIRE);
     assert!(context(&e).contains("line 4, column tag"), "{e:?}");
 }
+
+#[test]
+fn text_format_nulls_and_escapes() {
+    // pg_dump-style text: \N fields are NULL (the block path takes such data as it is); an
+    // escaped backslash or tab elsewhere sends the data to the row path, with the same meaning.
+    let text = |i: usize| {
+        let r = row(i).replace(',', "\t");
+        match i {
+            7 => r.replace("\tT1\t", "\t\\N\t"),
+            3000 => r.replace("\t0\t", "\t\\N\t"),
+            _ => r,
+        }
+    };
+    let options = || CopyOptions {
+        header: false,
+        ..CopyOptions::default()
+    };
+    let data: String = (0..ROWS).map(text).collect();
+    let rows = load(data.as_bytes(), options(), 3000).unwrap();
+    assert_eq!(rows.len(), ROWS);
+    assert_eq!(rows[7][1], Value::Null);
+    assert_eq!(rows[3000][2], Value::Null);
+    assert_eq!(rows[6], expected(6));
+    assert_eq!(rows[4999], expected(4999));
+    // A literal backslash-N (escaped) and an escaped tab are text, not NULL.
+    let escaped = data.replacen("\tT0\t", "\ta\\\\N\\tb\t", 1);
+    let rows = load(escaped.as_bytes(), options(), 3000).unwrap();
+    assert_eq!(rows[0][1], Value::Str("a\\N\tb".into()));
+    assert_eq!(rows[7][1], Value::Null);
+    assert_eq!(rows[1], expected(1));
+}
+
+#[test]
+fn which_text_data_the_block_path_takes() {
+    use super::reader::only_null_markers;
+    let ok = |d: &str| only_null_markers(d.as_bytes(), b'\t', b"\\N");
+    assert!(ok("a\tb\n"));
+    assert!(ok("\\N\tb\n"));
+    assert!(ok("a\t\\N\n\\N\t\\N\r\n"));
+    assert!(ok("a\t\\N"));
+    // Escapes, the end marker, a marker inside a field, or another NULL string: the row path.
+    assert!(!ok("a\\tb\tc\n"));
+    assert!(!ok("a\t\\\\N\n"));
+    assert!(!ok("\\.\n"));
+    assert!(!ok("x\\N\tb\n"));
+    assert!(!ok("\\Nx\tb\n"));
+    assert!(!ok("\\N\rb\n"));
+    assert!(!only_null_markers(b"\\N\tb\n", b'\t', b"NULL"));
+}

@@ -425,9 +425,10 @@ impl Col {
     }
 
     /// A field of the block path that is NULL or needs the general path. A NULL marker
-    /// becomes NULL unless FORCE_NOT_NULL keeps it as text (CSV).
+    /// becomes NULL unless FORCE_NOT_NULL (CSV) makes it a value like any other (an empty
+    /// string for text, an error for a number), as on the row path.
     fn push_field(&mut self, v: &[u8], is_null: bool, ctx: &EvalContext) -> Result<()> {
-        if is_null && !(self.spec.force_not_null && self.spec.ty.is_string()) {
+        if is_null && !self.spec.force_not_null {
             self.push_null();
             Ok(())
         } else {

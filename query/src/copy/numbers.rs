@@ -47,7 +47,8 @@ pub fn parse_decimal_f64(b: &[u8]) -> Option<f64> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
-    // At most 19 digits (and a dot): the mantissa cannot overflow u64.
+    // More than 19 digits are rejected below; the mantissa wraps (no overflow check per digit)
+    // only for inputs that are then rejected.
     if rest.is_empty() || rest.len() > 20 {
         return None;
     }
@@ -58,7 +59,7 @@ pub fn parse_decimal_f64(b: &[u8]) -> Option<f64> {
         if d > 9 {
             break;
         }
-        m = m * 10 + u64::from(d);
+        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
         i += 1;
     }
     let mut digits = i;
@@ -72,7 +73,7 @@ pub fn parse_decimal_f64(b: &[u8]) -> Option<f64> {
             if d > 9 {
                 return None;
             }
-            m = m * 10 + u64::from(d);
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
         }
         frac = rest.len() - i - 1;
         digits += frac;

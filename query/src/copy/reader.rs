@@ -159,7 +159,10 @@ impl CopyReader {
             self.buf.extend_from_slice(&data[..k]);
             data = &data[k..];
             self.scan_buffered(&mut out)?;
-            if !self.buf.is_empty() || self.done {
+            if self.done {
+                return Ok(out);
+            }
+            if !self.buf.is_empty() {
                 // Still unfinished (a quoted newline): go on in the buffer.
                 self.buf.extend_from_slice(data);
                 self.scan_buffered(&mut out)?;
@@ -197,6 +200,9 @@ impl CopyReader {
         let mut in_q = self.in_quotes;
         if !in_q && (!csv || memchr::memchr(quote, &buf[i..]).is_none()) {
             start = self.blocks(buf, out)?;
+            if self.done {
+                return Ok((start, start));
+            }
             i = i.max(start);
             // No quote ahead: every newline ends a row.
             for nl in memchr::memchr_iter(b'\n', &buf[i..]) {
@@ -275,8 +281,10 @@ impl CopyReader {
     fn blocks(&mut self, buf: &[u8], out: &mut Vec<Vec<Vector>>) -> Result<usize> {
         let csv = self.options.format == CopyFormat::Csv;
         let mut used = 0;
+        // The header here only when its line holds no quote (so its first newline ends it).
         if self.header_pending
             && let Some(nl) = memchr::memchr(b'\n', buf)
+            && !(csv && buf[..nl].contains(&self.options.quote))
         {
             let end = if nl > 0 && buf[nl - 1] == b'\r' {
                 nl - 1
@@ -284,10 +292,11 @@ impl CopyReader {
                 nl
             };
             self.line += 1;
+            used = nl + 1;
             if self.row(&buf[..end])? {
                 self.done = true;
+                return Ok(used);
             }
-            used = nl + 1;
         }
         let rest = &buf[used..];
         let plain = if csv {

@@ -273,3 +273,64 @@ fn which_text_data_the_block_path_takes() {
     assert!(!ok("\\N\rb\n"));
     assert!(!only_null_markers(b"\\N\tb\n", b'\t', b"NULL"));
 }
+
+/// Loads `pieces` into the given columns; returns the rows.
+fn load_into(
+    cols: &[(&str, DataType, bool)],
+    options: CopyOptions,
+    pieces: &[&[u8]],
+) -> Result<Vec<Vec<Value>>, QueryError> {
+    let cols = cols
+        .iter()
+        .map(|(name, ty, force_not_null)| ReaderColumn {
+            name: (*name).into(),
+            ty: ty.clone(),
+            force_null: false,
+            force_not_null: *force_not_null,
+        })
+        .collect();
+    let mut r = CopyReader::new("t", cols, options, EvalContext::default());
+    let mut batches: Vec<Vec<Vector>> = Vec::new();
+    for p in pieces {
+        batches.extend(r.feed(p)?);
+    }
+    batches.extend(r.finish()?);
+    Ok(batches
+        .iter()
+        .flat_map(|b| (0..b[0].len()).map(move |i| b.iter().map(|c| c.value(i)).collect()))
+        .collect())
+}
+
+#[test]
+fn nothing_after_the_end_marker_is_loaded() {
+    let int = [("a", DataType::Int4, false)];
+    // The marker completed by the next piece.
+    let rows = load_into(&int, CopyOptions::default(), &[b"1\n\\", b".\n2\n3\n"]).unwrap();
+    assert_eq!(rows, vec![vec![Value::Int(1)]]);
+    // The marker where the header would be.
+    let rows = load_into(&int, csv(), &[b"\\.\n1\n2\n"]).unwrap();
+    assert!(rows.is_empty());
+}
+
+#[test]
+fn force_not_null_reads_the_null_marker_as_a_value() {
+    // PostgreSQL: an empty unquoted field under FORCE_NOT_NULL is '' for text and an input
+    // error for an integer, whichever path the block takes.
+    let cols = [("a", DataType::Int4, true), ("b", DataType::Text, true)];
+    let options = || CopyOptions {
+        header: false,
+        ..csv()
+    };
+    let e = load_into(&cols, options(), &[b"1,x\n,y\n"]).unwrap_err();
+    assert_eq!(e.code, sqlstate::INVALID_TEXT_REPRESENTATION);
+    assert!(context(&e).contains("line 2, column a"), "{e:?}");
+    let rows = load_into(&cols, options(), &[b"1,\n"]).unwrap();
+    assert_eq!(rows, vec![vec![Value::Int(1), Value::Str("".into())]]);
+}
+
+#[test]
+fn a_quoted_header_split_across_pieces() {
+    let cols = [("a", DataType::Text, false), ("b", DataType::Text, false)];
+    let rows = load_into(&cols, csv(), &[b"\"a\nb\",c", b"\n1,2\n"]).unwrap();
+    assert_eq!(rows, vec![vec![Value::Str("1".into()), Value::Str("2".into())]]);
+}

@@ -581,8 +581,9 @@ pub fn run(
     }
     let mut iter = results.into_iter();
     let mut main = iter.next().unwrap_or_else(|| Groups::new(aggs, general))?;
+    let key_types: Vec<crate::types::DataType> = setup.group.iter().map(Expr::ty).collect();
     for other in iter {
-        merge(&mut main, other?, general)?;
+        merge(&mut main, other?, general, &key_types)?;
     }
     if group.is_empty() && main.keys.is_empty() {
         main.id(&[]);
@@ -599,15 +600,12 @@ struct GeneralKeys {
 }
 
 impl GeneralKeys {
-    fn types(&self) -> Vec<crate::types::DataType> {
-        self.parts
-            .first()
-            .map_or(Vec::new(), |p| p.iter().map(|c| c.ty.clone()).collect())
-    }
-
     /// Key column `k` of every group.
     fn column(&self, k: usize, ty: &crate::types::DataType) -> Vector {
         let parts: Vec<Vector> = self.parts.iter().filter_map(|p| p.get(k).cloned()).collect();
+        if parts.is_empty() {
+            return Vector::nulls(ty.clone(), 0);
+        }
         Vector::concat(ty, &parts)
     }
 
@@ -692,14 +690,19 @@ fn extreme_buckets(
     Ok(())
 }
 
-fn merge(main: &mut Groups, mut other: Groups, general: bool) -> Result<()> {
+fn merge(
+    main: &mut Groups,
+    mut other: Groups,
+    general: bool,
+    key_types: &[crate::types::DataType],
+) -> Result<()> {
     let mut map = Vec::with_capacity(other.keys.len());
     if general {
         // General keys: the ids are per worker; re-key by the key values (a path of large
         // inputs only: two workers).
-        let types = other.general.as_ref().map_or(Vec::new(), |g| g.1.types());
-        let other_values = other.general.take().map(|g| g.1.rows(&types)).unwrap_or_default();
-        let mut mv = main.general.take().map(|g| g.1.rows(&types)).unwrap_or_default();
+        let types = key_types;
+        let other_values = other.general.take().map(|g| g.1.rows(types)).unwrap_or_default();
+        let mut mv = main.general.take().map(|g| g.1.rows(types)).unwrap_or_default();
         let mut by_values: HashMap<Vec<Value>, u32> = mv
             .iter()
             .enumerate()
@@ -723,7 +726,7 @@ fn merge(main: &mut Groups, mut other: Groups, general: bool) -> Result<()> {
             }
             map.push(gl);
         }
-        main.general = Some((Default::default(), GeneralKeys::from_rows(&types, mv)));
+        main.general = Some((Default::default(), GeneralKeys::from_rows(types, mv)));
     } else {
         for k in other.keys.iter() {
             map.push(main.id(k));
@@ -752,7 +755,7 @@ fn output(g: &Groups, setup: &Setup<'_>, fields: &[crate::plan::Field]) -> Resul
                 .collect();
             cols.push(match key_cols {
                 Some(c) if c.len() >= n => c.take(&idx),
-                _ => Vector::nulls(ty, n),
+                _ => return Err(crate::error::internal("group keys missing")),
             });
             continue;
         }

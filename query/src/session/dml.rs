@@ -519,6 +519,7 @@ fn copy_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) -
     let mut o = CopyOptions::default();
     let mut delimiter = None;
     let mut null = None;
+    let (mut quote, mut escape): (Option<char>, Option<char>) = (None, None);
     let set_format = |o: &mut CopyOptions, f: &str| -> Result<()> {
         o.format = match f.to_ascii_lowercase().as_str() {
             "csv" => CopyFormat::Csv,
@@ -540,8 +541,8 @@ fn copy_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) -
             ast::CopyOption::Delimiter(c) => delimiter = Some(*c),
             ast::CopyOption::Null(n) => null = Some(n.clone()),
             ast::CopyOption::Header(h) => o.header = *h,
-            ast::CopyOption::Quote(c) => o.quote = *c as u8,
-            ast::CopyOption::Escape(c) => o.escape = *c as u8,
+            ast::CopyOption::Quote(c) => quote = Some(*c),
+            ast::CopyOption::Escape(c) => escape = Some(*c),
             ast::CopyOption::ForceQuote(v) => o.force_quote = names(v),
             ast::CopyOption::ForceNotNull(v) => o.force_not_null = names(v),
             ast::CopyOption::ForceNull(v) => o.force_null = names(v),
@@ -560,8 +561,8 @@ fn copy_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) -
                 for c in csv {
                     match c {
                         ast::CopyLegacyCsvOption::Header => o.header = true,
-                        ast::CopyLegacyCsvOption::Quote(q) => o.quote = *q as u8,
-                        ast::CopyLegacyCsvOption::Escape(e) => o.escape = *e as u8,
+                        ast::CopyLegacyCsvOption::Quote(q) => quote = Some(*q),
+                        ast::CopyLegacyCsvOption::Escape(e) => escape = Some(*e),
                         ast::CopyLegacyCsvOption::ForceQuote(v) => o.force_quote = names(v),
                         ast::CopyLegacyCsvOption::ForceNotNull(v) => o.force_not_null = names(v),
                     }
@@ -570,40 +571,93 @@ fn copy_options(options: &[ast::CopyOption], legacy: &[ast::CopyLegacyOption]) -
             other => return crate::error::unsupported(format!("COPY option {other}")),
         }
     }
-    if o.format == CopyFormat::Csv {
-        o.delimiter = delimiter.map_or(b',', |c| c as u8);
-        o.null = null.unwrap_or_default();
-        // ESCAPE defaults to QUOTE when not given.
-        if !options.iter().any(|x| matches!(x, ast::CopyOption::Escape(_)))
-            && !legacy.iter().any(|x| matches!(x, ast::CopyLegacyOption::Csv(v) if v.iter().any(|c| matches!(c, ast::CopyLegacyCsvOption::Escape(_)))))
-        {
-            o.escape = o.quote;
-        }
-    } else {
-        if o.format == CopyFormat::Binary {
-            let given = [
-                ("DELIMITER", delimiter.is_some()),
-                ("NULL", null.is_some()),
-                ("HEADER", o.header),
-            ];
-            if let Some((what, _)) = given.iter().find(|g| g.1) {
-                return Err(QueryError::new(
-                    sqlstate::SYNTAX_ERROR,
-                    format!("cannot specify {what} in BINARY mode"),
-                ));
-            }
-        }
-        o.delimiter = delimiter.map_or(b'\t', |c| c as u8);
-        o.null = null.unwrap_or_else(|| "\\N".into());
-        if o.header {
+    let csv = o.format == CopyFormat::Csv;
+    let only_csv = [
+        ("quote", quote.is_some()),
+        ("escape", escape.is_some()),
+        ("force quote", !o.force_quote.is_empty()),
+        ("force not null", !o.force_not_null.is_empty()),
+        ("force null", !o.force_null.is_empty()),
+    ];
+    if !csv && let Some((what, _)) = only_csv.iter().find(|x| x.1) {
+        return Err(QueryError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!("COPY {what} available only in CSV mode"),
+        ));
+    }
+    if o.format == CopyFormat::Binary {
+        let given = [
+            ("DELIMITER", delimiter.is_some()),
+            ("NULL", null.is_some()),
+            ("HEADER", o.header),
+        ];
+        if let Some((what, _)) = given.iter().find(|g| g.1) {
             return Err(QueryError::new(
-                sqlstate::FEATURE_NOT_SUPPORTED,
-                "cannot specify HEADER in TEXT mode",
-            )
-            .with_hint("Use FORMAT csv."));
+                sqlstate::SYNTAX_ERROR,
+                format!("cannot specify {what} in BINARY mode"),
+            ));
         }
     }
+    if o.format == CopyFormat::Text && o.header {
+        return Err(QueryError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            "cannot specify HEADER in TEXT mode",
+        )
+        .with_hint("Use FORMAT csv."));
+    }
+    o.delimiter = one_byte("delimiter", delimiter.unwrap_or(if csv { ',' } else { '\t' }))?;
+    o.null = null.unwrap_or_else(|| if csv { String::new() } else { "\\N".into() });
+    if csv {
+        o.quote = one_byte("quote", quote.unwrap_or('"'))?;
+        // ESCAPE defaults to QUOTE when not given.
+        o.escape = match escape {
+            Some(e) => one_byte("escape", e)?,
+            None => o.quote,
+        };
+    }
+    let invalid = |m: &str| Err(QueryError::new(sqlstate::INVALID_PARAMETER_VALUE, m));
+    if matches!(o.delimiter, b'\n' | b'\r') {
+        return invalid("COPY delimiter cannot be newline or carriage return");
+    }
+    if o.null.contains(['\n', '\r']) {
+        return invalid("COPY null representation cannot use newline or carriage return");
+    }
+    if o.format == CopyFormat::Text
+        && (o.delimiter == b'\\'
+            || o.delimiter == b'.'
+            || o.delimiter.is_ascii_lowercase()
+            || o.delimiter.is_ascii_digit())
+    {
+        return invalid(&format!("COPY delimiter cannot be \"{}\"", o.delimiter as char));
+    }
+    if csv && o.delimiter == o.quote {
+        return invalid("COPY delimiter and quote must be different");
+    }
+    if o.format != CopyFormat::Binary && o.null.as_bytes().contains(&o.delimiter) {
+        return Err(QueryError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            "COPY delimiter must not appear in the NULL specification",
+        ));
+    }
+    if csv && o.null.as_bytes().contains(&o.quote) {
+        return Err(QueryError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            "CSV quote character must not appear in the NULL specification",
+        ));
+    }
     Ok(o)
+}
+
+/// A COPY option that must be one ASCII character (the parsers work on bytes).
+fn one_byte(what: &str, c: char) -> Result<u8> {
+    if c.is_ascii() {
+        Ok(c as u8)
+    } else {
+        Err(QueryError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!("COPY {what} must be a single one-byte character"),
+        ))
+    }
 }
 
 pub(super) fn copy(

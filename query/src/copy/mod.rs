@@ -1,6 +1,8 @@
 //! COPY: streaming text/CSV parsing into typed columns (COPY FROM) and formatting of rows
-//! (COPY TO). Parsing converts each field straight into its column builder; errors name the
-//! line and column, as PostgreSQL's CONTEXT does.
+//! (COPY TO). Plain runs of rows take the block path (`block.rs`: structure found for a whole
+//! block, then one conversion loop per column); anything else, and every error, goes row by row
+//! (`reader.rs`), which names the line and column as PostgreSQL's CONTEXT does. `column.rs`
+//! holds the typed builders both paths fill.
 mod block;
 mod column;
 mod numbers;

@@ -108,13 +108,20 @@ pub(super) fn split(block: &[u8], delim: u8, ncols: usize, max_rows: usize, span
     let mut seen = 0usize;
     let mut base = 0;
     let stop = 'scan: loop {
-        let Some(chunk) = block
-            .get(base..base + 64)
-            .and_then(|c| <&[u8; 64]>::try_from(c).ok())
-        else {
-            break 'scan None;
+        let Some(rest) = block.get(base..).filter(|r| !r.is_empty()) else {
+            break 'scan row_start;
+        };
+        // The last chunk is padded; bits past the end of the block are masked off.
+        let mut padded = [0u8; 64];
+        let (chunk, valid) = match <&[u8; 64]>::try_from(rest.get(..64).unwrap_or(rest)) {
+            Ok(c) => (c, u64::MAX),
+            Err(_) => {
+                padded[..rest.len()].copy_from_slice(rest);
+                (&padded, (1u64 << rest.len()) - 1)
+            }
         };
         let (delims, lines) = masks(chunk, delim);
+        let (delims, lines) = (delims & valid, lines & valid);
         let mut m = delims | lines;
         while m != 0 {
             let bit = m.trailing_zeros();
@@ -123,60 +130,25 @@ pub(super) fn split(block: &[u8], delim: u8, ncols: usize, max_rows: usize, span
             if lines & (1 << bit) == 0 {
                 seen += 1;
                 if seen >= ncols {
-                    break 'scan Some(row_start);
+                    break 'scan row_start;
                 }
                 spans.ends.push(p as u32);
                 continue;
             }
             if seen + 1 != ncols {
-                break 'scan Some(row_start);
+                break 'scan row_start;
             }
-            let end = if p > row_start && block[p - 1] == b'\r' {
-                p - 1
-            } else {
-                p
-            };
-            spans.ends.push(end as u32);
+            spans
+                .ends
+                .push(super::reader::line_end(block, row_start, p) as u32);
             spans.starts.push(row_start as u32);
             row_start = p + 1;
             seen = 0;
             if spans.starts.len() == max_rows {
-                break 'scan Some(row_start);
+                break 'scan row_start;
             }
         }
         base += 64;
-    };
-    let stop = match stop {
-        Some(s) => s,
-        // The tail (under 64 bytes) byte by byte.
-        None => 'tail: {
-            for (p, &b) in block.iter().enumerate().skip(base) {
-                if b == delim {
-                    seen += 1;
-                    if seen >= ncols {
-                        break 'tail row_start;
-                    }
-                    spans.ends.push(p as u32);
-                } else if b == b'\n' {
-                    if seen + 1 != ncols {
-                        break 'tail row_start;
-                    }
-                    let end = if p > row_start && block[p - 1] == b'\r' {
-                        p - 1
-                    } else {
-                        p
-                    };
-                    spans.ends.push(end as u32);
-                    spans.starts.push(row_start as u32);
-                    row_start = p + 1;
-                    seen = 0;
-                    if spans.starts.len() == max_rows {
-                        break 'tail row_start;
-                    }
-                }
-            }
-            row_start
-        }
     };
     // Keep whole rows only.
     spans.ends.truncate(spans.starts.len() * ncols);

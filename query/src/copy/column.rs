@@ -311,24 +311,52 @@ impl Col {
         Ok(())
     }
 
-    fn push_int(&mut self, x: i64) {
+    /// Appends to an integer builder; false (nothing appended) for any other.
+    #[inline(always)]
+    fn put_int(&mut self, x: i64) -> bool {
         match &mut self.data {
             Builder::Int(v) => v.push(x),
-            other => push_other(other, Value::Int(x)),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Appends to a float builder; false for any other.
+    #[inline(always)]
+    fn put_float(&mut self, x: f64) -> bool {
+        match &mut self.data {
+            Builder::Float(v) => v.push(x),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Appends to a text builder; false for any other.
+    #[inline(always)]
+    fn put_text(&mut self, b: &[u8]) -> bool {
+        match &mut self.data {
+            Builder::Text(t) => t.push(b),
+            _ => return false,
+        }
+        true
+    }
+
+    // The kinds always match their builders (see `kind`); a mismatch would go through Value.
+    fn push_int(&mut self, x: i64) {
+        if !self.put_int(x) {
+            self.push_value(Value::Int(x));
         }
     }
 
     fn push_float(&mut self, x: f64) {
-        match &mut self.data {
-            Builder::Float(v) => v.push(x),
-            other => push_other(other, Value::Float(x)),
+        if !self.put_float(x) {
+            self.push_value(Value::Float(x));
         }
     }
 
     fn push_text(&mut self, b: &[u8]) {
-        match &mut self.data {
-            Builder::Text(t) => t.push(b),
-            other => push_other(other, Value::Str(String::from_utf8_lossy(b).into())),
+        if !self.put_text(b) {
+            self.push_value(Value::Str(String::from_utf8_lossy(b).into()));
         }
     }
 
@@ -359,40 +387,18 @@ impl Col {
         // One loop per kind, so that the kind is not dispatched per value.
         match self.kind {
             Kind::Int(lo, hi) => self.fill(block, spans, c, null, ctx, |col, v| {
-                match (&mut col.data, parse_i64_bytes(v)) {
-                    (Builder::Int(out), Some(x)) if lo <= x && x <= hi => {
-                        out.push(x);
-                        true
-                    }
-                    _ => false,
-                }
+                parse_i64_bytes(v)
+                    .filter(|x| (lo..=hi).contains(x))
+                    .is_some_and(|x| col.put_int(x))
             }),
             Kind::Timestamp => self.fill(block, spans, c, null, ctx, |col, v| {
-                match (&mut col.data, parse_iso_timestamp_cached(v, &mut col.day)) {
-                    (Builder::Int(out), Some(x)) => {
-                        out.push(x);
-                        true
-                    }
-                    _ => false,
-                }
+                parse_iso_timestamp_cached(v, &mut col.day).is_some_and(|x| col.put_int(x))
             }),
             Kind::Float8 => self.fill(block, spans, c, null, ctx, |col, v| {
-                match (&mut col.data, parse_decimal_f64(v)) {
-                    (Builder::Float(out), Some(x)) => {
-                        out.push(x);
-                        true
-                    }
-                    _ => false,
-                }
+                parse_decimal_f64(v).is_some_and(|x| col.put_float(x))
             }),
             // The block was checked to be UTF-8 as a whole.
-            Kind::Text => self.fill(block, spans, c, null, ctx, |col, v| match &mut col.data {
-                Builder::Text(t) => {
-                    t.push(v);
-                    true
-                }
-                _ => false,
-            }),
+            Kind::Text => self.fill(block, spans, c, null, ctx, |col, v| col.put_text(v)),
             Kind::General => self.fill(block, spans, c, null, ctx, |_, _| false),
         }
     }
@@ -458,19 +464,5 @@ impl Col {
             Builder::Values(v) => VectorData::Values(std::mem::take(v)),
         };
         Vector::new(ty, data, validity)
-    }
-}
-
-/// A value whose kind does not match the builder (a domain-like type): stored through Value.
-fn push_other(b: &mut Builder, v: Value) {
-    match b {
-        Builder::Int(o) => o.push(v.as_int().unwrap_or(0)),
-        Builder::Float(o) => o.push(v.as_f64().unwrap_or(0.0)),
-        Builder::Bool(o) => o.push(v.as_bool().unwrap_or(false)),
-        Builder::Text(t) => match &v {
-            Value::Str(s) => t.push(s.as_bytes()),
-            _ => t.push(b""),
-        },
-        Builder::Values(o) => o.push(v),
     }
 }

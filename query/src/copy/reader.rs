@@ -17,6 +17,16 @@ const BATCH_ROWS: usize = 65_536;
 /// each column makes its pass over them.
 const BLOCK_ROWS: usize = 2048;
 
+/// End of the row that starts at `start` and whose newline is at `nl`: a `\r` before the
+/// newline belongs to the line end (CRLF), not to the last field.
+pub(super) fn line_end(buf: &[u8], start: usize, nl: usize) -> usize {
+    if nl > start && buf[nl - 1] == b'\r' {
+        nl - 1
+    } else {
+        nl
+    }
+}
+
 /// One field of the current row: NULL, a range of the row, or an unescaped copy in the pool.
 #[derive(Clone, Copy)]
 enum Field {
@@ -207,12 +217,7 @@ impl CopyReader {
             // No quote ahead: every newline ends a row.
             for nl in memchr::memchr_iter(b'\n', &buf[i..]) {
                 let k = i + nl;
-                let end = if k > start && buf[k - 1] == b'\r' {
-                    k - 1
-                } else {
-                    k
-                };
-                let row = &buf[start..end];
+                let row = &buf[start..line_end(buf, start, k)];
                 start = k + 1;
                 self.line += 1;
                 if self.row(row)? {
@@ -255,11 +260,7 @@ impl CopyReader {
             if csv && c == quote {
                 in_q = !in_q;
             } else if c == b'\n' && !in_q {
-                let mut end = i;
-                if end > start && buf[end - 1] == b'\r' {
-                    end -= 1;
-                }
-                let row = &buf[start..end];
+                let row = &buf[start..line_end(buf, start, i)];
                 start = i + 1;
                 self.line += 1;
                 if self.row(row)? {
@@ -286,32 +287,27 @@ impl CopyReader {
             && let Some(nl) = memchr::memchr(b'\n', buf)
             && !(csv && buf[..nl].contains(&self.options.quote))
         {
-            let end = if nl > 0 && buf[nl - 1] == b'\r' {
-                nl - 1
-            } else {
-                nl
-            };
             self.line += 1;
             used = nl + 1;
-            if self.row(&buf[..end])? {
+            if self.row(&buf[..line_end(buf, 0, nl)])? {
                 self.done = true;
                 return Ok(used);
             }
         }
+        if self.header_pending || self.cols.is_empty() {
+            return Ok(used);
+        }
         let rest = &buf[used..];
+        let Some(last) = memchr::memrchr(b'\n', rest) else {
+            return Ok(used);
+        };
         let plain = if csv {
             memchr::memchr2(self.options.quote, b'\\', rest).is_none()
         } else {
             only_null_markers(rest, self.options.delimiter, self.options.null.as_bytes())
         };
-        let Some(last) = memchr::memrchr(b'\n', rest) else {
-            return Ok(used);
-        };
         let data = &rest[..=last];
-        if self.done
-            || self.header_pending
-            || !plain
-            || self.cols.is_empty()
+        if !plain
             || data.len() >= u32::MAX as usize
             || (self.check_utf8 && std::str::from_utf8(data).is_err())
         {

@@ -694,13 +694,12 @@ fn merge(
     main: &mut Groups,
     mut other: Groups,
     general: bool,
-    key_types: &[crate::types::DataType],
+    types: &[crate::types::DataType],
 ) -> Result<()> {
     let mut map = Vec::with_capacity(other.keys.len());
     if general {
         // General keys: the ids are per worker; re-key by the key values (a path of large
         // inputs only: two workers).
-        let types = key_types;
         let other_values = other.general.take().map(|g| g.1.rows(types)).unwrap_or_default();
         let mut mv = main.general.take().map(|g| g.1.rows(types)).unwrap_or_default();
         let mut by_values: HashMap<Vec<Value>, u32> = mv
@@ -746,17 +745,11 @@ fn output(g: &Groups, setup: &Setup<'_>, fields: &[crate::plan::Field]) -> Resul
     for (k, (e, kind)) in setup.group.iter().zip(&setup.kinds).enumerate() {
         let ty = e.ty();
         if general {
-            // Group ids are the indexes of the keys' first rows.
-            let key_cols = g.general.as_ref().map(|x| x.1.column(k, &ty));
-            let idx: Vec<u32> = g
-                .keys
-                .iter()
-                .map(|key| key.first().copied().unwrap_or(0) as u32)
-                .collect();
-            cols.push(match key_cols {
-                Some(c) if c.len() >= n => c.take(&idx),
+            // Group ids are the indexes of the keys' first rows: row i is group i's key.
+            match g.general.as_ref().map(|x| x.1.column(k, &ty)) {
+                Some(c) if c.len() == n => cols.push(c),
                 _ => return Err(crate::error::internal("group keys missing")),
-            });
+            }
             continue;
         }
         let vals: Vec<Value> = g
